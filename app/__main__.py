@@ -1,0 +1,5 @@
+import sys
+
+from reverie.cli import main
+
+sys.exit(main())

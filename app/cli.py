@@ -1,0 +1,53 @@
+"""The `reverie` command line. Subcommands live in small modules; this file only wires them."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from reverie import __version__
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from reverie import cmd_bench, cmd_memory, doctor
+
+    p = argparse.ArgumentParser(prog="reverie", description="Private, local-first memory for your computer.")
+    p.add_argument("--version", action="version", version=f"reverie {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = p.add_subparsers(dest="command")
+    doctor.register(sub)
+    cmd_memory.register(sub)
+    cmd_bench.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    from reverie.errors import UserFacingError, explain
+
+    try:
+        return handler(args)
+    except UserFacingError as exc:
+        print(f"reverie: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:
+        message = explain(exc)
+        if message is None:
+            raise
+        print(f"reverie: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""`reverie bench retrieval | search | embed | capture`: benchmarks that write JSON results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    bench = sub.add_parser("bench", help="run a benchmark and write JSON").add_subparsers(dest="bench")
+
+    p = bench.add_parser("retrieval", help="LOCOMO turn-level evidence recall")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--json", type=Path, dest="out")
+    p.add_argument("--context", type=int, default=1, help="neighbouring turns attached to each hit")
+    p.add_argument("--conversations", type=int, default=0, help="only the first N conversations (0 = all)")
+    p.set_defaults(handler=lambda a: _emit(_retrieval(a), a.out))
+
+    p = bench.add_parser("search", help="hybrid search latency and ingest rate on synthetic memories")
+    p.add_argument("--n", type=int, default=100_000)
+    p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--json", type=Path, dest="out")
+    p.set_defaults(handler=lambda a: _emit(_search(a), a.out))
+
+    p = bench.add_parser("embed", help="embedder throughput (texts/s)")
+    p.add_argument("--n", type=int, default=2000)
+    p.add_argument("--json", type=Path, dest="out")
+    p.set_defaults(handler=lambda a: _emit(_embed(a), a.out))
+
+    p = bench.add_parser("capture", help="capture pipeline costs on synthetic screens")
+    p.add_argument("--json", type=Path, dest="out")
+    p.set_defaults(handler=lambda a: _emit(_capture(a), a.out))
+
+
+def _emit(result: dict[str, Any], out: Path | None) -> int:
+    text = json.dumps(result, indent=1)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n")
+    print(text)
+    return 0
+
+
+def _retrieval(a: argparse.Namespace) -> dict[str, Any]:
+    from reverie.bench.retrieval import run
+
+    return run(a.data, context=a.context, conversations=a.conversations)
+
+
+def _search(a: argparse.Namespace) -> dict[str, Any]:
+    from reverie.bench.search import run
+
+    return run(n=a.n, queries=a.queries)
+
+
+def _embed(a: argparse.Namespace) -> dict[str, Any]:
+    from reverie.bench.embed import run
+
+    return run(n=a.n)
+
+
+def _capture(a: argparse.Namespace) -> dict[str, Any]:
+    from reverie.bench.capture import run
+
+    return run()

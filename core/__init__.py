@@ -1,0 +1,1 @@
+"""Reverie core: the Qt-free memory domain (types, encrypted store, retrieval, agents)."""

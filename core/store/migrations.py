@@ -1,0 +1,139 @@
+"""Numbered schema migrations. `PRAGMA user_version` records the last one applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MIGRATIONS: list[str] = [
+    # 1: memories, their full-text index, provenance, canonical embeddings, index journal.
+    """
+    CREATE TABLE memories (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        occurred_at REAL,
+        valid_from REAL,
+        invalid_at REAL,
+        sensitivity TEXT NOT NULL,
+        recall_count INTEGER NOT NULL DEFAULT 0,
+        strength REAL NOT NULL DEFAULT 1.0,
+        archived INTEGER NOT NULL DEFAULT 0,
+        app TEXT,
+        last_change TEXT NOT NULL,
+        provenance TEXT NOT NULL,
+        body TEXT NOT NULL,
+        text TEXT NOT NULL,
+        secret BLOB,
+        content_hash TEXT NOT NULL
+    );
+    CREATE INDEX memories_type_time ON memories(type, occurred_at);
+    CREATE INDEX memories_time ON memories(occurred_at);
+    CREATE INDEX memories_hash ON memories(content_hash);
+    CREATE VIRTUAL TABLE memories_fts USING fts5(
+        text, content='memories', content_rowid='seq', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts(rowid, text) VALUES (new.seq, new.text);
+    END;
+    CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+    END;
+    CREATE TRIGGER memories_au AFTER UPDATE OF text ON memories BEGIN
+        INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+        INSERT INTO memories_fts(rowid, text) VALUES (new.seq, new.text);
+    END;
+    CREATE TABLE provenance (seq INTEGER NOT NULL, source TEXT NOT NULL);
+    CREATE INDEX provenance_source ON provenance(source);
+    CREATE INDEX provenance_seq ON provenance(seq);
+    CREATE TABLE embeddings (
+        seq INTEGER PRIMARY KEY,
+        model_id TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        vec BLOB NOT NULL
+    );
+    CREATE INDEX embeddings_hash ON embeddings(text_hash);
+    CREATE TABLE index_journal (id TEXT NOT NULL, type TEXT NOT NULL, op TEXT NOT NULL);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 2: captured frames (encrypted thumbnails live in blob files) and chat messages.
+    """
+    CREATE TABLE frames (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        captured_at REAL NOT NULL,
+        monitor INTEGER NOT NULL DEFAULT 0,
+        app TEXT,
+        title TEXT,
+        text TEXT NOT NULL,
+        redactions TEXT NOT NULL DEFAULT '{}',
+        thumb_blob TEXT,
+        thumb_bytes INTEGER NOT NULL DEFAULT 0,
+        batch_id TEXT,
+        processed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX frames_time ON frames(captured_at);
+    CREATE INDEX frames_batch ON frames(batch_id);
+    CREATE VIRTUAL TABLE frames_fts USING fts5(
+        text, content='frames', content_rowid='seq', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER frames_ai AFTER INSERT ON frames BEGIN
+        INSERT INTO frames_fts(rowid, text) VALUES (new.seq, new.text);
+    END;
+    CREATE TRIGGER frames_ad AFTER DELETE ON frames BEGIN
+        INSERT INTO frames_fts(frames_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+    END;
+    CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        conversation TEXT NOT NULL,
+        speaker TEXT NOT NULL,
+        text TEXT NOT NULL,
+        occurred_at REAL,
+        processed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX messages_conv ON messages(conversation, seq);
+    """,
+]
+
+
+def migrate(conn: Any) -> int:
+    """Apply pending migrations in order, each in its own transaction. Returns the new version."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    for number, script in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        version = number
+    return int(version)
+
+
+def _split(script: str) -> list[str]:
+    """Split on ';' at statement ends, keeping trigger bodies (BEGIN … END;) whole."""
+    out: list[str] = []
+    buf: list[str] = []
+    depth = 0
+    for line in script.strip().splitlines():
+        stripped = line.strip()
+        buf.append(line)
+        upper = stripped.upper()
+        if upper.endswith(" BEGIN") or upper == "BEGIN":
+            depth += 1
+        if stripped.endswith(";"):
+            if depth and upper == "END;":
+                depth -= 1
+            if depth == 0:
+                out.append("\n".join(buf).strip().rstrip(";"))
+                buf = []
+    if "".join(buf).strip():
+        out.append("\n".join(buf).strip())
+    return out
