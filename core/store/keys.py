@@ -148,7 +148,9 @@ def _load(home: Path, meta: dict[str, Any], opts: KeyOptions) -> bytes:
         try:
             return open_sealed(kek, _unb64(meta["wrapped"]), _AAD)
         except InvalidTag:
-            raise WrongPassphrase("Wrong passphrase: the data key could not be unlocked. Nothing was changed.") from None
+            raise WrongPassphrase(
+                "Wrong passphrase: the data key could not be unlocked. Nothing was changed."
+            ) from None
     if meta.get("mode") == "keystore":
         import keyring
 
@@ -162,7 +164,9 @@ def _load(home: Path, meta: dict[str, Any], opts: KeyOptions) -> bytes:
         try:
             open_sealed(key, _unb64(meta["check"]), _AAD)
         except InvalidTag:
-            raise KeystoreUnavailable("The keystore holds a different key than this data dir expects.") from None
+            raise KeystoreUnavailable(
+                "The keystore holds a different key than this data dir expects."
+            ) from None
         return key
     raise KeyAccessError(f"Unknown key mode in {KEYFILE}: {meta.get('mode')!r}")
 
