@@ -46,22 +46,26 @@ def _emit(result: dict[str, Any], out: Path | None) -> int:
 def _retrieval(a: argparse.Namespace) -> dict[str, Any]:
     from reverie.bench.retrieval import run
 
-    return run(a.data, context=a.context, conversations=a.conversations)
+    result: dict[str, Any] = run(a.data, context=a.context, conversations=a.conversations)
+    return result
 
 
 def _search(a: argparse.Namespace) -> dict[str, Any]:
     from reverie.bench.search import run
 
-    return run(n=a.n, queries=a.queries)
+    result: dict[str, Any] = run(n=a.n, queries=a.queries)
+    return result
 
 
 def _embed(a: argparse.Namespace) -> dict[str, Any]:
     from reverie.bench.embed import run
 
-    return run(n=a.n)
+    result: dict[str, Any] = run(n=a.n)
+    return result
 
 
 def _capture(a: argparse.Namespace) -> dict[str, Any]:
     from reverie.bench.capture import run
 
-    return run()
+    result: dict[str, Any] = run()
+    return result

@@ -138,6 +138,6 @@ def test_kill_9_during_bulk_insert_loses_nothing_acknowledged(home: Path, embedd
         present = store.get_many(acked)
         assert set(present) == set(acked)
         assert store.index is not None
-        want = {m.id for m in store.list(MemoryType.EPISODIC, limit=100_000)}
+        want = {m.id for m in store.list_memories(MemoryType.EPISODIC, limit=100_000)}
         assert store.index.ids(MemoryType.EPISODIC) == want
         assert search(store, SearchQuery(text="bulk event about topic 3", limit=5))

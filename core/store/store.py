@@ -162,7 +162,8 @@ class MemoryStore:
     def embed_query(self, text: str) -> FloatArray | None:
         if self._embedder is None:
             return None
-        return self._embedder.embed([text])[0]
+        vec: FloatArray = self._embedder.embed([text])[0]
+        return vec
 
     # ---- writes --------------------------------------------------------------------------------
     def add(self, mem: Memory) -> str:
@@ -384,7 +385,7 @@ class MemoryStore:
                 out[mem.id] = mem
         return out
 
-    def list(self, mtype: MemoryType | None = None, *, limit: int = 50, offset: int = 0,
+    def list_memories(self, mtype: MemoryType | None = None, *, limit: int = 50, offset: int = 0,
              include_invalid: bool = True, include_archived: bool = False,
              newest_first: bool = True) -> list[Memory]:
         where, args = [], []

@@ -43,6 +43,8 @@ class VectorIndex:
         self.config = config
         self._client = _make_client(config)
         self._collections: dict[MemoryType, Any] = {}
+        # Chroma's count() costs ~10 ms; remember which collections have anything in them.
+        self._nonempty: dict[MemoryType, bool] = {}
 
     def _col(self, mtype: MemoryType) -> Any:
         col = self._collections.get(mtype)
@@ -63,6 +65,7 @@ class VectorIndex:
             return
         metas = [{"t": float(o) if o is not None else -1.0} for o in occurred]
         col = self._col(mtype)
+        self._nonempty[mtype] = True
         step = 5000  # Chroma's max batch is ~5,461 on SQLite builds
         rotated = self.rotate(vecs)
         for i in range(0, len(ids), step):
@@ -75,13 +78,14 @@ class VectorIndex:
     def query(self, mtype: MemoryType, vec: FloatArray, k: int,
               time_range: tuple[float, float] | None = None) -> list[tuple[str, float]]:
         col = self._col(mtype)
-        n = col.count()
-        if n == 0:
+        if mtype not in self._nonempty:
+            self._nonempty[mtype] = col.count() > 0
+        if not self._nonempty[mtype]:
             return []
         where: dict[str, Any] | None = None
         if time_range is not None:
             where = {"$and": [{"t": {"$gte": time_range[0]}}, {"t": {"$lt": time_range[1]}}]}
-        res = col.query(query_embeddings=self.rotate(vec.reshape(1, -1)), n_results=min(k, n),
+        res = col.query(query_embeddings=self.rotate(vec.reshape(1, -1)), n_results=k,
                         where=where, include=["distances"])
         ids = res["ids"][0]
         dists = res["distances"][0]
@@ -105,6 +109,7 @@ class VectorIndex:
         except Exception as exc:  # chromadb raises NotFoundError / ValueError depending on version
             log.debug("delete_collection(%s): %s", mtype.value, exc)
         self._collections.pop(mtype, None)
+        self._nonempty.pop(mtype, None)
 
     def rebuild(self, mtype: MemoryType, items: Iterable[tuple[str, FloatArray, float | None]]) -> int:
         self.reset(mtype)

@@ -1,0 +1,1 @@
+"""Local REST API and MCP server."""
