@@ -141,3 +141,13 @@ def test_kill_9_during_bulk_insert_loses_nothing_acknowledged(home: Path, embedd
         want = {m.id for m in store.list_memories(MemoryType.EPISODIC, limit=100_000)}
         assert store.index.ids(MemoryType.EPISODIC) == want
         assert search(store, SearchQuery(text="bulk event about topic 3", limit=5))
+
+
+def test_forget_many_and_compaction(store: MemoryStore) -> None:
+    ids = store.add_many([SemanticMemory(name=f"k{i}", summary=f"compaction fact {i}") for i in range(4)])
+    assert store.forget_many(ids[:3]) == 3
+    assert store.index is not None
+    assert store.index.ids(MemoryType.SEMANTIC) == {ids[3]}
+    assert store.compact_dirty_indexes() == {"semantic": 1}
+    assert store.compact_dirty_indexes() == {}
+    assert store.index.ids(MemoryType.SEMANTIC) == {ids[3]}

@@ -40,6 +40,9 @@ def connect(path: Path, key: bytes, *, create: bool = False) -> Any:
 def open_database(path: Path, key: bytes) -> Any:
     conn = connect(path, key, create=True)
     version = migrate(conn)
+    # Deleted rows leave FTS5 at delete time (needs SQLite ≥ 3.44; SQLCipher 4.6+ bundles it).
+    for table in ("memories_fts", "frames_fts"):
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('secure-delete', 1)")
     log.debug("store schema at version %d", version)
     return conn
 

@@ -251,37 +251,55 @@ class MemoryStore:
 
     def forget(self, mem_id: str) -> bool:
         """Purge a memory for real: row, full-text entries, embedding, vector, provenance."""
-        def txn(conn: Any) -> bool:
-            found = conn.execute("SELECT seq, type FROM memories WHERE id = ?", (mem_id,)).fetchone()
-            if found is None:
-                return False
-            seq, mtype = found
-            sources = [r[0] for r in conn.execute("SELECT source FROM provenance WHERE seq = ?", (seq,))]
-            conn.execute("DELETE FROM memories WHERE seq = ?", (seq,))
-            conn.execute("DELETE FROM embeddings WHERE seq = ?", (seq,))
-            conn.execute("DELETE FROM provenance WHERE seq = ?", (seq,))
-            # A chat message that only this memory came from goes too: forgetting means forgetting.
-            for src in sources:
-                if src.startswith("msg:") and conn.execute(
-                        "SELECT 1 FROM provenance WHERE source = ? LIMIT 1", (src,)).fetchone() is None:
-                    conn.execute("DELETE FROM messages WHERE id = ?", (src[4:],))
-            conn.execute("INSERT INTO index_journal(id, type, op) VALUES (?,?,'delete')", (mem_id, mtype))
-            return True
+        return self.forget_many([mem_id]) == 1
 
-        if not self.write(txn):
-            return False
+    def forget_many(self, ids: Sequence[str]) -> int:
+        """Purge several memories in one transaction (e.g. "forget the last 30 minutes")."""
+        def txn(conn: Any) -> list[str]:
+            gone: list[str] = []
+            for mem_id in ids:
+                found = conn.execute("SELECT seq, type FROM memories WHERE id = ?", (mem_id,)).fetchone()
+                if found is None:
+                    continue
+                seq, mtype = found
+                sources = [r[0] for r in conn.execute("SELECT source FROM provenance WHERE seq = ?", (seq,))]
+                conn.execute("DELETE FROM memories WHERE seq = ?", (seq,))
+                conn.execute("DELETE FROM embeddings WHERE seq = ?", (seq,))
+                conn.execute("DELETE FROM provenance WHERE seq = ?", (seq,))
+                # A chat message that only this memory came from goes too: forgetting means forgetting.
+                for src in sources:
+                    if src.startswith("msg:") and conn.execute(
+                            "SELECT 1 FROM provenance WHERE source = ? LIMIT 1", (src,)).fetchone() is None:
+                        conn.execute("DELETE FROM messages WHERE id = ?", (src[4:],))
+                conn.execute("INSERT INTO index_journal(id, type, op) VALUES (?,?,'delete')", (mem_id, mtype))
+                dbmod.meta_set(conn, f"index_dirty:{mtype}", "1")
+                gone.append(mem_id)
+            return gone
+
+        gone: list[str] = self.write(txn)
+        if not gone:
+            return 0
         self._writer.call(lambda c: self._apply_journal(c))
         self.purge_free_space()
-        self.emit("memory_deleted", [mem_id])
-        return True
+        self.emit("memory_deleted", gone)
+        return len(gone)
 
     def purge_free_space(self) -> None:
-        """Rewrite FTS segments and checkpoint the WAL so deleted text leaves every page."""
-        def work(conn: Any) -> None:
-            conn.execute("INSERT INTO memories_fts(memories_fts) VALUES ('optimize')")
-            conn.execute("INSERT INTO frames_fts(frames_fts) VALUES ('optimize')")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._writer.call(work)
+        """Checkpoint and truncate the WAL so deleted pages (zeroed by secure_delete) leave it too.
+
+        The FTS5 tables run with their own 'secure-delete' option, so deleted tokens are removed
+        from the index at delete time rather than lingering until a merge.
+        """
+        self._writer.call(lambda c: c.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+    def compact_dirty_indexes(self) -> dict[str, int]:
+        """Rebuild collections that had deletions so removed vectors leave Chroma's files too."""
+        conn = self.read_conn()
+        dirty = [r[0].split(":", 1)[1] for r in conn.execute("SELECT key FROM meta WHERE key LIKE 'index_dirty:%'")]
+        out = {t: self.compact_index(MemoryType(t)) for t in dirty}
+        if dirty:
+            self.write(lambda c: c.execute("DELETE FROM meta WHERE key LIKE 'index_dirty:%'"))
+        return out
 
     def vacuum(self) -> None:
         self._writer.call(lambda c: c.execute("VACUUM"))
