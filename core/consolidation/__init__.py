@@ -1,0 +1,1 @@
+"""Sleep-time memory upkeep: dedup/merge, knowledge updates, abstraction, forgetting, retention."""
