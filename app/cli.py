@@ -12,16 +12,19 @@ from reverie import __version__
 Handler = Callable[[argparse.Namespace], int]
 
 
+# Each module adds its subcommands with `register(subparsers)`.
+COMMAND_MODULES = ("doctor", "cmd_memory", "cmd_agents", "cmd_bench", "cmd_jobs")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from reverie import cmd_bench, cmd_memory, doctor
+    import importlib
 
     p = argparse.ArgumentParser(prog="reverie", description="Private, local-first memory for your computer.")
     p.add_argument("--version", action="version", version=f"reverie {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = p.add_subparsers(dest="command")
-    doctor.register(sub)
-    cmd_memory.register(sub)
-    cmd_bench.register(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"reverie.{name}").register(sub)
     return p
 
 

@@ -29,6 +29,12 @@ def register(sub: Any) -> None:
     p.add_argument("--json", type=Path, dest="out")
     p.set_defaults(handler=lambda a: _emit(_embed(a), a.out))
 
+    p = bench.add_parser("consolidation", help="dedup/merge and invalidation quality on planted data")
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--json", type=Path, dest="out")
+    p.set_defaults(handler=lambda a: _emit(_consolidation(a), a.out))
+
     p = bench.add_parser("capture", help="capture pipeline costs on synthetic screens")
     p.add_argument("--json", type=Path, dest="out")
     p.set_defaults(handler=lambda a: _emit(_capture(a), a.out))
@@ -68,4 +74,11 @@ def _capture(a: argparse.Namespace) -> dict[str, Any]:
     from reverie.bench.capture import run
 
     result: dict[str, Any] = run()
+    return result
+
+
+def _consolidation(a: argparse.Namespace) -> dict[str, Any]:
+    from reverie.bench.consolidation import run
+
+    result: dict[str, Any] = run(n=a.n, seed=a.seed)
     return result

@@ -95,6 +95,62 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX messages_conv ON messages(conversation, seq);
     """,
+    # 3: local API bearer tokens (only their SHA-256 is kept) and the API access audit log.
+    """
+    CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        last_used REAL,
+        revoked_at REAL
+    );
+    CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens(name) WHERE revoked_at IS NULL;
+    CREATE TABLE api_audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        token_name TEXT,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        status INTEGER NOT NULL
+    );
+    CREATE INDEX api_audit_at ON api_audit(at);
+    """,
+    # 4: background jobs: APScheduler's persisted jobs (pickled state, encrypted with the store),
+    # per-job resume checkpoints, run history, recall marks for the forgetting curve, and blobs
+    # whose frame rows are gone but whose files still have to be wiped (retention is two-phase).
+    """
+    CREATE TABLE scheduler_jobs (
+        id TEXT PRIMARY KEY,
+        next_run_time REAL,
+        job_state BLOB NOT NULL
+    );
+    CREATE INDEX scheduler_jobs_next ON scheduler_jobs(next_run_time);
+    CREATE TABLE job_state (
+        name TEXT PRIMARY KEY,
+        cursor TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        finished_at REAL,
+        status TEXT NOT NULL,
+        items INTEGER NOT NULL DEFAULT 0,
+        errors TEXT NOT NULL DEFAULT '[]',
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX job_runs_name ON job_runs(name, id);
+    CREATE TABLE recall_marks (
+        id TEXT PRIMARY KEY,
+        recall_count INTEGER NOT NULL,
+        recalled_at REAL NOT NULL
+    );
+    CREATE TABLE blob_purge_queue (blob_id TEXT PRIMARY KEY);
+    """,
 ]
 
 
