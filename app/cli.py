@@ -13,7 +13,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 # Each module adds its subcommands with `register(subparsers)`.
-COMMAND_MODULES = ("doctor", "cmd_memory", "cmd_agents", "cmd_bench", "cmd_jobs")
+COMMAND_MODULES = ("doctor", "cmd_memory", "cmd_agents", "cmd_bench", "cmd_jobs", "cmd_gui")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,9 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 0
+    if handler is None:  # bare `reverie` opens the desktop app
+        args = parser.parse_args(["gui"])
+        handler = args.handler
     from reverie.errors import UserFacingError, explain
 
     try:

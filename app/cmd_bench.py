@@ -35,6 +35,10 @@ def register(sub: Any) -> None:
     p.add_argument("--json", type=Path, dest="out")
     p.set_defaults(handler=lambda a: _emit(_consolidation(a), a.out))
 
+    p = bench.add_parser("ui", help="desktop UI costs: cold start to tray, timeline load, popup search, RSS")
+    p.add_argument("--json", type=Path, dest="out")
+    p.set_defaults(handler=lambda a: _emit(_ui(a), a.out))
+
     p = bench.add_parser("capture", help="capture pipeline costs on synthetic screens")
     p.add_argument("--json", type=Path, dest="out")
     p.set_defaults(handler=lambda a: _emit(_capture(a), a.out))
@@ -81,4 +85,11 @@ def _consolidation(a: argparse.Namespace) -> dict[str, Any]:
     from reverie.bench.consolidation import run
 
     result: dict[str, Any] = run(n=a.n, seed=a.seed)
+    return result
+
+
+def _ui(a: argparse.Namespace) -> dict[str, Any]:
+    from reverie.bench.ui import run
+
+    result: dict[str, Any] = run()
     return result

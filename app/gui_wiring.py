@@ -1,0 +1,142 @@
+"""Adapters between the desktop UI's small interfaces and the rest of Reverie.
+
+The UI asks for plain callables (ui/context.py); this module builds them from the store, the chat
+agent, the API token store and the capture pause flag. `forget_recent` is a stop-gap until core
+grows a range purge: it only uses the store's public write path and `forget`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from reverie.core.store.store import MemoryStore
+from reverie.core.types import utcnow
+from reverie.settings import Settings
+from reverie.ui.context import AnswerStream, Final
+
+log = logging.getLogger(__name__)
+PAUSE_FLAG = "capture.paused"
+
+
+class PauseFlag:
+    """Capture pause as a file in the data dir, so a capture process outside the GUI honours it too."""
+
+    def __init__(self, home: Path) -> None:
+        self.path = home / PAUSE_FLAG
+
+    @property
+    def paused(self) -> bool:
+        return self.path.exists()
+
+    def set_paused(self, paused: bool) -> None:
+        if paused:
+            self.path.touch()
+        else:
+            self.path.unlink(missing_ok=True)
+
+
+def forget_recent(store: MemoryStore, minutes: int) -> dict[str, int]:
+    """Purge frames, chat messages and memories from the last `minutes` (store work: call off the GUI)."""
+    cutoff = utcnow().timestamp() - minutes * 60
+
+    def drop_frames(conn: Any) -> tuple[list[str], list[str]]:
+        rows = conn.execute("SELECT id, thumb_blob FROM frames WHERE captured_at >= ?", (cutoff,)).fetchall()
+        conn.execute("DELETE FROM frames WHERE captured_at >= ?", (cutoff,))
+        conn.execute("DELETE FROM messages WHERE occurred_at >= ?", (cutoff,))
+        return [r[0] for r in rows], [r[1] for r in rows if r[1]]
+
+    frame_ids, blobs = store.write(drop_frames)
+    for blob in blobs:
+        store.blobs.delete(blob)
+    conn = store.read_conn()
+    mem_ids = {r[0] for r in conn.execute(
+        "SELECT id FROM memories WHERE created_at >= ? OR occurred_at >= ?", (cutoff, cutoff))}
+    for fid in frame_ids:  # memories distilled from a purged frame go too, whenever they were written
+        mem_ids.update(store.ids_for_source(f"frame:{fid}"))
+    forgotten = sum(1 for mid in sorted(mem_ids) if store.forget(mid))
+    store.purge_free_space()
+    if frame_ids:
+        store.emit("frames_deleted", frame_ids)
+    return {"memories": forgotten, "frames": len(frame_ids)}
+
+
+def verify_passphrase(home: Path, passphrase: str | None, use_keystore: bool) -> None:
+    """Raise WrongPassphrase / KeystoreUnavailable unless this unlocks the data key (Argon2id: slow)."""
+    from reverie.core.store.keys import KeyOptions, load_or_create_data_key
+
+    load_or_create_data_key(home, KeyOptions(passphrase=passphrase, use_keystore=use_keystore))
+
+
+def key_mode(home: Path) -> str | None:
+    import json
+
+    from reverie.core.store.keys import KEYFILE
+
+    path = home / KEYFILE
+    return str(json.loads(path.read_text()).get("mode")) if path.exists() else None
+
+
+class Tokens:
+    """The API's token store behind the UI's (id, name, created) interface; built on first use."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._impl: Any = None
+
+    def _tokens(self) -> Any:
+        if self._impl is None:
+            from reverie.api.tokens import TokenStore
+
+            self._impl = TokenStore(self._store)
+        return self._impl
+
+    def list(self) -> list[tuple[str, str, str]]:
+        return [(t.id, t.name, datetime.fromtimestamp(t.created_at).strftime("%d %b %Y"))
+                for t in self._tokens().list()]
+
+    def create(self, name: str) -> str:
+        _info, token = self._tokens().create(name, ("read",))
+        return str(token)
+
+    def revoke(self, token_id: str) -> None:
+        self._tokens().revoke(token_id)
+
+
+def tokens_for(store: MemoryStore) -> Tokens | None:
+    return Tokens(store) if importlib.util.find_spec("reverie.api.tokens") is not None else None
+
+
+def chat_stream(store: MemoryStore, settings: Settings, home: Path) -> tuple[AnswerStream | None, str]:
+    """The chat agent as an answer stream, built lazily on the first question (the LLM loads then)."""
+    if importlib.util.find_spec("reverie.core.agents.chat") is None:
+        return None, "The chat agent is not part of this build yet."
+    from reverie.api.answer import default_factory
+
+    build = default_factory(store, settings, home)
+    agent: list[Any] = []
+    lock = threading.Lock()
+
+    def answer(question: str) -> Iterator[str | Final]:
+        with lock:  # one model, one question at a time; built on a worker thread, never the GUI
+            if not agent:
+                agent.append(build())
+        for event in agent[0].stream(question):
+            yield _adapt(event)
+
+    return answer, ""
+
+
+def _adapt(event: Any) -> str | Final:
+    """ChatEvent("delta", text) becomes text; ChatEvent("done", text, answer) becomes Final(answer.citations)."""
+    if isinstance(event, str):
+        return event
+    if getattr(event, "kind", "") == "done":
+        answer = getattr(event, "answer", None)
+        return Final(list(getattr(answer, "citations", None) or []))
+    return str(getattr(event, "text", ""))
