@@ -14,7 +14,7 @@ def register(sub: Any) -> None:
     p = bench.add_parser("retrieval", help="LOCOMO turn-level evidence recall")
     p.add_argument("--data", type=Path, required=True)
     p.add_argument("--json", type=Path, dest="out")
-    p.add_argument("--context", type=int, default=1, help="neighbouring turns attached to each hit")
+    p.add_argument("--context", type=int, default=4, help="at most N neighbouring turns attached to each hit")
     p.add_argument("--conversations", type=int, default=0, help="only the first N conversations (0 = all)")
     p.set_defaults(handler=lambda a: _emit(_retrieval(a), a.out))
 

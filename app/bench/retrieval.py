@@ -2,11 +2,15 @@
 
 Each conversation is imported into its own fresh, encrypted store (as `reverie import-chat
 --raw` does); every question of categories 1–4 is searched; a piece of evidence counts as
-found when its dia_id is in the provenance of one of the top-k hits.
+found when its dia_id is in the provenance of one of the top-k hits. A hit's provenance
+includes the chat messages shown as its context (`--context N`: up to N turns either side,
+attached when they score well), so recall is only fair read together with
+`avg_context_tokens_at_10`, the tokens of the text the top 10 hits show.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import statistics
@@ -35,10 +39,14 @@ def token_counter() -> Any:
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_str(files("reverie.models").joinpath("data/tokenizer.json").read_text())
+    # The bundled tokenizer.json pads and truncates to 128 (the embedder's setting): counting with
+    # it as-is would report every hit as exactly 128 tokens.
+    tok.no_truncation()
+    tok.no_padding()
     return lambda text: len(tok.encode(text, add_special_tokens=False).ids)
 
 
-def run(data: Path, *, context: int = 1, conversations: int = 0, config: HybridConfig | None = None,
+def run(data: Path, *, context: int = 4, conversations: int = 0, config: HybridConfig | None = None,
         embedder: Any = None) -> dict[str, Any]:
     from reverie.cmd_memory import import_locomo_raw
 
@@ -49,6 +57,7 @@ def run(data: Path, *, context: int = 1, conversations: int = 0, config: HybridC
     items = json.loads(Path(data).read_text())
     if conversations:
         items = items[:conversations]
+    cfg = config or HybridConfig()
     count_tokens = token_counter()
     recalls: dict[int, list[float]] = {k: [] for k in KS}
     by_cat: dict[int, list[float]] = {}
@@ -69,7 +78,7 @@ def run(data: Path, *, context: int = 1, conversations: int = 0, config: HybridC
                     if cat not in (1, 2, 3, 4) or not ev:
                         continue
                     t0 = time.perf_counter()
-                    hits = search(store, SearchQuery(text=str(qa["question"]), limit=max(KS), expand=context), config)
+                    hits = search(store, SearchQuery(text=str(qa["question"]), limit=max(KS), expand=context), cfg)
                     latencies.append((time.perf_counter() - t0) * 1000)
                     for k in KS:
                         reach = {p.split(":", 2)[-1] for h in hits[:k] for p in h.provenance
@@ -84,5 +93,7 @@ def run(data: Path, *, context: int = 1, conversations: int = 0, config: HybridC
         "avg_context_tokens_at_10": round(statistics.fmean(tokens_at_10), 1),
         "context_turns_each_side": context,
         "search_p50_ms": round(statistics.median(latencies), 2),
+        "search_p95_ms": round(statistics.quantiles(latencies, n=20)[-1], 2),
+        "config": dataclasses.asdict(cfg),
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -1,8 +1,10 @@
-"""Hybrid retrieval: BM25 (FTS5) + dense vectors (Chroma) + exact phrases, fused by weighted RRF.
+"""Hybrid retrieval: BM25 (FTS5) + dense vectors (Chroma) + exact phrases, fused by normalised score.
 
 Time expressions in the query become a time filter; type / app / validity filters apply to
-every component. Hits from chat carry neighbouring messages as context when asked, so a hit
-on one turn brings the exchange around it (and their provenance) along.
+every component. Memories made from a single chat message are ranked and shown as positions
+in their conversation (see `context`): their score takes in their neighbours', hits next to a
+better hit merge into its span, and with `expand` > 0 each span carries the neighbouring
+messages that score well (and their provenance).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from reverie.core.retrieval.context import expand_context
+from reverie.core.retrieval.candidates import Filters, fts, rows
+from reverie.core.retrieval.context import Span, Thread, grow, render, smooth, try_absorb
+from reverie.core.retrieval.fusion import fuse, normalise_bm25, normalise_dense
 from reverie.core.retrieval.text_query import fts_or_query, fts_phrase_query, keywords, quoted_phrases
 from reverie.core.retrieval.timeparse import parse_time
 from reverie.core.store.records import ts
@@ -25,12 +29,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class HybridConfig:
-    k_rrf: float = 60.0
     w_bm25: float = 1.0
-    w_dense: float = 1.0
-    w_phrase: float = 2.0
-    candidates: int = 60
+    w_dense: float = 0.7
+    w_phrase: float = 1.0
+    candidates: int = 200  # per component; dense scores are stretched between the 1st and the last
     invalid_penalty: float = 0.7
+    neighbour_weight: float = 0.3  # share of the adjacent chat messages' scores a chat hit takes in
+    smooth_top: int = 40  # chat candidates (best first) whose neighbours are looked up for smoothing
+    context_tau: float = 0.12  # attach a neighbour scoring ≥ tau × the best hit's score (0: all within reach)
+    max_span: int = 12  # messages in one hit at most
+    sitting_gap_s: float = 3 * 3600.0  # messages further apart in time are not each other's context
 
 
 @dataclass
@@ -44,7 +52,8 @@ class SearchQuery:
     include_invalid: bool = True
     include_archived: bool = False
     parse_time: bool = True
-    expand: int = 0  # neighbouring chat messages on each side to attach as context
+    expand: int = 0  # chat context: up to this many neighbouring messages either side of a hit
+    context_chars: int = 0  # cap on the characters of all hits' chat context together (0: none)
     now: datetime | None = None
 
 
@@ -55,6 +64,7 @@ class SearchHit:
     ranks: dict[str, int] = field(default_factory=dict)
     provenance: list[str] = field(default_factory=list)
     context: str = ""
+    merged: list[str] = field(default_factory=list)  # ids of lower hits shown inside this one's context
 
     def as_dict(self) -> dict[str, Any]:
         m = self.memory
@@ -62,7 +72,7 @@ class SearchHit:
             "id": m.id, "type": m.type.value, "text": self.context or m.search_text(), "score": round(self.score, 6),
             "occurred_at": m.occurred_at.isoformat() if m.occurred_at else None,
             "invalid_at": m.invalid_at.isoformat() if m.invalid_at else None,
-            "app": m.app, "provenance": self.provenance, "ranks": self.ranks,
+            "app": m.app, "provenance": self.provenance, "ranks": self.ranks, "merged": self.merged,
         }
 
 
@@ -82,82 +92,102 @@ def _search(store: MemoryStore, query: SearchQuery, cfg: HybridConfig, text: str
             start: datetime | None, end: datetime | None) -> list[SearchHit]:
     time_range = (ts(start) or float("-inf"), ts(end) or float("inf")) if (start or end) else None
     types = list(query.types) if query.types else list(MemoryType)
-
-    filters, args = _sql_filters(types, time_range, query)
+    filters = Filters(types, time_range, query.app, query.include_invalid, query.include_archived)
     n = max(cfg.candidates, query.limit * 3)
-    fused: dict[str, float] = {}
-    ranks: dict[str, dict[str, int]] = {}
-
-    def add(component: str, ids: list[str], weight: float) -> None:
-        for rank, mid in enumerate(ids, start=1):
-            fused[mid] = fused.get(mid, 0.0) + weight / (cfg.k_rrf + rank)
-            ranks.setdefault(mid, {})[component] = rank
-
     conn = store.read_conn()
+    ranks: dict[str, dict[str, int]] = {}
+    components: list[tuple[dict[str, float], float]] = []
+
+    def add(name: str, ranked: list[tuple[str, float]], scores: dict[str, float], weight: float) -> None:
+        for rank, (mid, _) in enumerate(ranked, start=1):
+            ranks.setdefault(mid, {})[name] = rank
+        components.append((scores, weight))
+
     match = fts_or_query(keywords(text))
     if match:
-        add("bm25", _fts(conn, match, filters, args, n), cfg.w_bm25)
+        bm = fts(conn, match, filters, n)
+        add("bm25", bm, normalise_bm25(bm), cfg.w_bm25)
     for phrase in quoted_phrases(query.text):
-        add("phrase", _fts(conn, fts_phrase_query(phrase), filters, args, n), cfg.w_phrase)
+        ph = fts(conn, fts_phrase_query(phrase), filters, n)
+        add("phrase", ph, {mid: 1.0 for mid, _ in ph}, cfg.w_phrase)
     qvec = store.embed_query(text) if store.index is not None and text.strip() else None
     if qvec is not None and store.index is not None:
         dense: list[tuple[str, float]] = []
         for t in types:
-            dense.extend(store.index.query(t, qvec, n, time_range if time_range else None))
+            dense.extend(store.index.query(t, qvec, n, time_range))
         dense.sort(key=lambda x: -x[1])
-        add("dense", [mid for mid, _ in dense[:n]], cfg.w_dense)
+        add("dense", dense[:n], normalise_dense(dense[:n]), cfg.w_dense)
 
-    mems = store.get_many(list(fused))
-    hits: list[SearchHit] = []
+    fused = fuse(components)
+    info = rows(conn, list(fused))
+    own: dict[str, float] = {}
     for mid, score in fused.items():
-        mem = mems.get(mid)
-        if mem is None or not _passes(mem, types, time_range, query):
+        row = info.get(mid)
+        if row is None or not filters.passes(row):
             continue
-        if mem.invalid_at is not None:
-            score *= cfg.invalid_penalty
-        hits.append(SearchHit(mem, score, ranks[mid], list(mem.provenance)))
-    hits.sort(key=lambda h: -h.score)
-    hits = hits[: query.limit]
-    if query.expand > 0:
-        expand_context(conn, hits, query.expand)
+        own[mid] = score * (cfg.invalid_penalty if row.invalid_at is not None else 1.0)
+    msg_of = {mid: m for mid in own if (m := info[mid].chat_message) is not None}
+    hits = _rank(conn, query, cfg, own, msg_of)
+    mems = store.get_many([h.memory_id for h in hits])
+    out: list[SearchHit] = []
+    for h in hits:
+        mem = mems.get(h.memory_id)
+        if mem is None:
+            continue
+        prov = sorted(set(mem.provenance) | set(h.provenance)) if h.provenance else list(mem.provenance)
+        out.append(SearchHit(mem, h.score, ranks.get(h.memory_id, {}), prov, h.context, h.merged))
+    return out
+
+
+@dataclass
+class _Hit:
+    memory_id: str
+    score: float
+    context: str = ""
+    provenance: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+
+
+def _rank(conn: Any, query: SearchQuery, cfg: HybridConfig, own: dict[str, float],
+          msg_of: dict[str, str]) -> list[_Hit]:
+    """Order candidates (chat ones smoothed by their neighbours), merge chat hits into spans, grow them.
+
+    `own`: candidate memory id → fused score; `msg_of`: chat candidate → the message it was made from.
+    """
+    own_msg = {m: own[mid] for mid, m in msg_of.items()}
+    thread = Thread(conn, radius=max(query.expand, 1) + 1, gap_s=cfg.sitting_gap_s)
+    scores = dict(own)
+    weight = cfg.neighbour_weight if msg_of else 0.0
+    msg_score = smooth(thread, own_msg, weight)
+    if weight > 0:
+        top_chat = sorted(msg_of, key=lambda mid: -own[mid])[: cfg.smooth_top]
+        thread.load(msg_of[mid] for mid in top_chat)
+        for mid, msg in msg_of.items():  # the windows loaded also cover lower candidates nearby
+            scores[mid] = msg_score(msg)
+    ordered = sorted(scores, key=lambda mid: -scores[mid])
+    if query.expand <= 0:
+        return [_Hit(mid, scores[mid]) for mid in ordered[: query.limit]]
+
+    # Windows of the chat hits likely to be visited, in one batch; stragglers load one by one.
+    thread.load(msg_of[mid] for mid in ordered[: query.limit * 3] if mid in msg_of)
+    hits: list[_Hit] = []
+    spans: dict[int, Span] = {}  # index of the hit → its span
+    for mid in ordered:
+        if len(hits) >= query.limit:
+            break
+        anchor = msg_of.get(mid)
+        if anchor is not None:
+            thread.load([anchor])
+            if anchor in thread.known:
+                span = try_absorb(list(spans.values()), thread, anchor)
+                if span is not None:
+                    span.absorbed.append(mid)
+                    continue
+                spans[len(hits)] = Span([anchor], {anchor})
+        hits.append(_Hit(mid, scores[mid]))
+    if spans:
+        grow(list(spans.values()), thread, msg_score, floor=cfg.context_tau * hits[0].score,
+             reach=query.expand, max_len=cfg.max_span, budget=query.context_chars)
+        for i, (text, prov) in zip(spans, render(spans.values(), thread), strict=True):
+            hits[i].context, hits[i].provenance, hits[i].merged = text, prov, spans[i].absorbed
     return hits
-
-
-def _sql_filters(types: list[MemoryType], time_range: tuple[float, float] | None,
-                 query: SearchQuery) -> tuple[str, list[Any]]:
-    where = [f"m.type IN ({','.join('?' * len(types))})"]
-    args: list[Any] = [t.value for t in types]
-    if time_range is not None:
-        where.append("m.occurred_at >= ? AND m.occurred_at < ?")
-        args.extend(time_range)
-    if query.app:
-        where.append("m.app = ?")
-        args.append(query.app)
-    if not query.include_invalid:
-        where.append("m.invalid_at IS NULL")
-    if not query.include_archived:
-        where.append("m.archived = 0")
-    return " AND ".join(where), args
-
-
-def _fts(conn: Any, match: str, filters: str, args: list[Any], n: int) -> list[str]:
-    sql = ("SELECT m.id FROM memories_fts f JOIN memories m ON m.seq = f.rowid "
-           f"WHERE memories_fts MATCH ? AND {filters} ORDER BY bm25(memories_fts) LIMIT ?")
-    return [r[0] for r in conn.execute(sql, (match, *args, n))]
-
-
-def _passes(mem: Memory, types: list[MemoryType], time_range: tuple[float, float] | None,
-            query: SearchQuery) -> bool:
-    if mem.type not in types:
-        return False
-    if query.app and mem.app != query.app:
-        return False
-    if not query.include_invalid and mem.invalid_at is not None:
-        return False
-    if not query.include_archived and mem.archived:
-        return False
-    if time_range is not None:
-        t = ts(mem.occurred_at)
-        if t is None or not time_range[0] <= t < time_range[1]:
-            return False
-    return True

@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself no nor not now of off on once only or other our ours ourselves out over own
-    same she should so some such than that the their theirs them themselves then there these they this
-    those through to too under until up very was we were what when where which while who whom why will
-    with would you your yours yourself yourselves ever also did does anything something thing things
-    kind get got go went say said tell told like""".split()
+    [
+        "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at",
+        "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could",
+        "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has",
+        "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if",
+        "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor",
+        "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out",
+        "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs",
+        "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+        "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+        "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "ever",
+        "also", "did", "does", "anything", "something", "thing", "things", "kind", "get", "got", "go", "went",
+        "say", "said", "tell", "told", "like",
+    ]
 )
 
 _TOKEN = re.compile(r"[\w][\w'’-]*", re.UNICODE)
@@ -30,7 +36,7 @@ def keywords(query: str) -> list[str]:
         tok = tok.strip("'’-").replace("’", "'")
         if tok.endswith("'s"):
             tok = tok[:-2]
-        if len(tok) > 1 and tok not in STOPWORDS or tok.isdigit():
+        if (len(tok) > 1 and tok not in STOPWORDS) or tok.isdigit():
             seen.setdefault(tok, None)
     return list(seen)
 
