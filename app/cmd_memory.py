@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     p.add_argument("--since", help="ISO date/time lower bound")
     p.add_argument("--until", help="ISO date/time upper bound")
     p.add_argument("--current", action="store_true", help="leave out invalidated (superseded) memories")
-    p.add_argument("--context", type=int, default=0, help="attach up to N neighbouring chat turns to chat hits, when they score well")
+    p.add_argument("--context", type=int, default=0, help="attach up to N neighbouring chat turns when they score well")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_search)
 
