@@ -78,19 +78,27 @@ def cmd_search(args: argparse.Namespace) -> int:
     q = SearchQuery(text=args.query, types=[MemoryType(t) for t in args.type] if args.type else None,
                     limit=args.limit, app=args.app, start=_aware(args.since), end=_aware(args.until),
                     include_invalid=not args.current, expand=args.context)
+    from reverie.core.frame_search import search_frames
+
     with _store() as store:
         hits = search(store, q)
         store.record_recall([h.memory.id for h in hits[:3]])
+        # Raw screen text is searched too, unless the user asked for memory types only.
+        frames = [] if args.type else search_frames(store, args.query, limit=args.limit,
+                                                    start=_aware(args.since), end=_aware(args.until))
     if args.json:
-        print(json.dumps([h.as_dict() for h in hits], indent=1))
+        print(json.dumps([h.as_dict() for h in hits] + [f.as_dict() for f in frames], indent=1))
         return 0
-    if not hits:
+    if not hits and not frames:
         print("No memories match.")
     for h in hits:
         when = h.memory.occurred_at.strftime("%Y-%m-%d %H:%M") if h.memory.occurred_at else "—"
         flag = " (superseded)" if h.memory.invalid_at else ""
         text = (h.context or h.memory.search_text()).replace("\n", " ⏎ ")
         print(f"{h.score:.4f}  {h.memory.type.value:<10} {when}  {h.memory.id}{flag}\n    {text[:200]}")
+    for f in frames:
+        head = f"{f.score:.4f}  frame      {f.captured_at:%Y-%m-%d %H:%M}  {f.frame_id}"
+        print(f"{head}\n    {f.app} — {f.title}: {f.snippet}")
     return 0
 
 

@@ -42,28 +42,10 @@ class PauseFlag:
 
 
 def forget_recent(store: MemoryStore, minutes: int) -> dict[str, int]:
-    """Purge frames, chat messages and memories from the last `minutes` (store work: call off the GUI)."""
-    cutoff = utcnow().timestamp() - minutes * 60
+    """Purge frames, thumbnails, chat messages and memories from the last `minutes` (call off the GUI)."""
+    from reverie.core.frames import forget_recent as purge
 
-    def drop_frames(conn: Any) -> tuple[list[str], list[str]]:
-        rows = conn.execute("SELECT id, thumb_blob FROM frames WHERE captured_at >= ?", (cutoff,)).fetchall()
-        conn.execute("DELETE FROM frames WHERE captured_at >= ?", (cutoff,))
-        conn.execute("DELETE FROM messages WHERE occurred_at >= ?", (cutoff,))
-        return [r[0] for r in rows], [r[1] for r in rows if r[1]]
-
-    frame_ids, blobs = store.write(drop_frames)
-    for blob in blobs:
-        store.blobs.delete(blob)
-    conn = store.read_conn()
-    mem_ids = {r[0] for r in conn.execute(
-        "SELECT id FROM memories WHERE created_at >= ? OR occurred_at >= ?", (cutoff, cutoff))}
-    for fid in frame_ids:  # memories distilled from a purged frame go too, whenever they were written
-        mem_ids.update(store.ids_for_source(f"frame:{fid}"))
-    forgotten = sum(1 for mid in sorted(mem_ids) if store.forget(mid))
-    store.purge_free_space()
-    if frame_ids:
-        store.emit("frames_deleted", frame_ids)
-    return {"memories": forgotten, "frames": len(frame_ids)}
+    return dict(purge(store, minutes, utcnow()))
 
 
 def verify_passphrase(home: Path, passphrase: str | None, use_keystore: bool) -> None:

@@ -5,10 +5,6 @@ Needs the Debian packages xvfb (and fonts-dejavu-core for legible text); skips o
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -21,50 +17,9 @@ from reverie.capture.window_info import X11WindowReader
 from reverie.core.privacy import PrivacyPolicy
 from reverie.core.protocols import WindowInfo
 from reverie.models.ocr import RapidOCREngine
+from tests.x11_helpers import needs_xvfb, set_active, start_xvfb, stop, windows
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("Xvfb") is None, reason="Xvfb is not installed (apt-get install xvfb fonts-dejavu-core)"
-)
-
-TK_WINDOW = r"""
-import sys, tkinter
-root = tkinter.Tk(className="capturetest")
-root.title(sys.argv[1])
-root.geometry("1280x720+0+0")
-tkinter.Label(root, text=sys.argv[2], font=("DejaVu Sans", 30), bg="white", fg="black").pack(expand=True, fill="both")
-def ready():
-    root.focus_force()
-    root.update()
-    print(int(root.wm_frame(), 16), flush=True)
-root.after(300, ready)
-root.mainloop()
-"""
-
-
-def start_xvfb(*extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    """-displayfd lets Xvfb pick a free display number itself: no races with other test runs."""
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x720x24", "-nolisten", "tcp", *extra],
-        pass_fds=(write_fd,),
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as f:
-        number = f.readline().strip()
-    if not number:
-        proc.kill()
-        pytest.fail("Xvfb did not report a display number")
-    return proc, f":{number}"
-
-
-def stop(proc: subprocess.Popen[Any]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+pytestmark = needs_xvfb
 
 
 @pytest.fixture(scope="module")
@@ -84,34 +39,8 @@ def x11(display: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def open_window(x11: str) -> Iterator[Any]:
-    procs: list[subprocess.Popen[str]] = []
-
-    def open_(title: str, text: str) -> tuple[int, int]:
-        proc = subprocess.Popen([sys.executable, "-c", TK_WINDOW, title, text], stdout=subprocess.PIPE, text=True)
-        procs.append(proc)
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.strip(), f"Tk window did not start (exit {proc.poll()})"
-        return int(line), proc.pid
-
-    yield open_
-    for proc in procs:
-        stop(proc)
-
-
-def set_active(display: str, wid: int | None) -> None:
-    """What an EWMH window manager does on focus change (Xvfb runs none)."""
-    from Xlib import Xatom
-    from Xlib import display as xdisplay
-
-    d = xdisplay.Display(display)
-    root, atom = d.screen().root, d.intern_atom("_NET_ACTIVE_WINDOW")
-    if wid is None:
-        root.delete_property(atom)
-    else:
-        root.change_property(atom, Xatom.WINDOW, 32, [wid])
-    d.flush()
-    d.close()
+    with windows(x11) as opened:
+        yield opened.open
 
 
 def test_window_info_without_and_with_a_window_manager(open_window: Any, x11: str) -> None:

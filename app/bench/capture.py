@@ -23,6 +23,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from reverie.bench.capture_store import stored_bytes
 from reverie.capture.change_detect import ChangeDetector
 from reverie.capture.pipeline import CapturePipeline, ProcessedFrame
 from reverie.capture.screen import Monitor, ScreenFrame, encode_webp
@@ -170,7 +171,8 @@ def micro(ocr: OCR) -> dict[str, Any]:
         ocr_cpu_ms=round(statistics.median(cpu_ms)),
         scroll_ocr_ms=round(scroll[0].ocr_ms) if scroll else None,
         partial_changed_fraction=round(statistics.median(f.changed_fraction for f in partial), 4),
-        bytes_per_frame=round(statistics.mean(len(encode_webp(f.thumbnail, WEBP_QUALITY)) for f in out)),
+        webp_bytes_per_frame=round(statistics.mean(len(encode_webp(f.thumbnail, WEBP_QUALITY)) for f in out)),
+        **stored_bytes(out, WEBP_QUALITY),  # bytes_per_frame: encrypted thumbnail + row, measured on disk
         thumbnail_size=list(out[0].thumbnail.size),
         frames=len(out),
     )
@@ -209,10 +211,15 @@ def session(ocr: OCR, frames: int = 1800, interval: float = 2.0, queue_size: int
             log.info("session frame %d/%d, %s", i, frames, pipe.stats())
     # Wall time on a busy shared machine overstates the cost; CPU time (OCR runs on one thread)
     # is what a quiet machine would spend. Both drive the same queue model.
+    storage = stored_bytes(out, WEBP_QUALITY)
+    if storage.get("stored_frames"):
+        hours = frames * interval / 3600
+        storage["stored_mb_per_hour"] = round(storage["bytes_per_frame"] * storage["stored_frames"] / hours / 1e6, 2)
     return {
         "wall": _queue_model(wall, queued_flags, interval, queue_size),
         "cpu": _queue_model(cpu, queued_flags, interval, queue_size),
         "pipeline": pipe.stats(),
+        "storage": storage,
     }
 
 
