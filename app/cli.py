@@ -13,7 +13,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 # Each module adds its subcommands with `register(subparsers)`.
-COMMAND_MODULES = ("doctor", "cmd_memory", "cmd_agents", "cmd_bench", "cmd_jobs", "cmd_gui", "cmd_capture")
+COMMAND_MODULES = ("doctor", "cmd_memory", "cmd_agents", "cmd_bench", "cmd_jobs", "cmd_gui", "cmd_capture", "cmd_api")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,6 +39,12 @@ def register(sub: Any) -> None:
     p.add_argument("--json", type=Path, dest="out")
     p.set_defaults(handler=lambda a: _emit(_ui(a), a.out))
 
+    p = bench.add_parser("api", help="/v1/search latency over loopback HTTP")
+    p.add_argument("--n", type=int, default=100_000)
+    p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--json", type=Path, dest="out")
+    p.set_defaults(handler=lambda a: _emit(_api(a), a.out))
+
     p = bench.add_parser("capture", help="capture pipeline costs on synthetic screens")
     p.add_argument("--json", type=Path, dest="out")
     p.set_defaults(handler=lambda a: _emit(_capture(a), a.out))
@@ -92,4 +98,11 @@ def _ui(a: argparse.Namespace) -> dict[str, Any]:
     from reverie.bench.ui import run
 
     result: dict[str, Any] = run()
+    return result
+
+
+def _api(a: argparse.Namespace) -> dict[str, Any]:
+    from reverie.bench.api import run
+
+    result: dict[str, Any] = run(n=a.n, queries=a.queries)
     return result

@@ -58,54 +58,84 @@ def _aware(value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.astimezone()
 
 
+def _remote() -> Any:
+    """A client for the running Reverie instance that holds the data dir, or None."""
+    from reverie.api.remote import running_instance
+    from reverie.client import ReverieClient
+    from reverie.paths import reverie_home
+
+    found = running_instance(reverie_home())
+    return ReverieClient(*found) if found else None
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     mtype = MemoryType(args.type)
     if args.secret and mtype is not MemoryType.VAULT:
         raise UserFacingError("--secret is only for --type vault")
-    extra: dict[str, Any] = {"occurred_at": _aware(args.occurred_at)}
-    mem = memory_from_text(mtype, args.text, **extra)
-    if args.secret:
-        mem.secret_value = args.secret  # type: ignore[attr-defined]
-    with _store() as store:
-        mid = store.add(mem)
+    if (client := _remote()) is not None:
+        with client:
+            mid = client.add(args.text, type=mtype.value, occurred_at=_aware(args.occurred_at),
+                             secret=args.secret)["id"]
+    else:
+        mem = memory_from_text(mtype, args.text, occurred_at=_aware(args.occurred_at))
+        if args.secret:
+            mem.secret_value = args.secret  # type: ignore[attr-defined]
+        with _store() as store:
+            mid = store.add(mem)
     print(json.dumps({"id": mid, "type": mtype.value}) if args.json else mid)
     return 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def _search_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
+    since, until = _aware(args.since), _aware(args.until)
+    if (client := _remote()) is not None:
+        with client:
+            rows: list[dict[str, Any]] = client.search(
+                args.query, types=args.type, limit=args.limit, app=args.app, since=since, until=until,
+                current=args.current, recall=True, context=args.context)
+            if not args.type:
+                rows += client.search_frames(args.query, limit=args.limit, since=since, until=until)
+        return rows
+    from reverie.core.frame_search import search_frames
     from reverie.core.retrieval.hybrid import SearchQuery, search
 
     q = SearchQuery(text=args.query, types=[MemoryType(t) for t in args.type] if args.type else None,
-                    limit=args.limit, app=args.app, start=_aware(args.since), end=_aware(args.until),
+                    limit=args.limit, app=args.app, start=since, end=until,
                     include_invalid=not args.current, expand=args.context)
-    from reverie.core.frame_search import search_frames
-
     with _store() as store:
         hits = search(store, q)
         store.record_recall([h.memory.id for h in hits[:3]])
         # Raw screen text is searched too, unless the user asked for memory types only.
-        frames = [] if args.type else search_frames(store, args.query, limit=args.limit,
-                                                    start=_aware(args.since), end=_aware(args.until))
+        frames = [] if args.type else search_frames(store, args.query, limit=args.limit, start=since, end=until)
+    return [h.as_dict() for h in hits] + [f.as_dict() for f in frames]
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    rows = _search_rows(args)
     if args.json:
-        print(json.dumps([h.as_dict() for h in hits] + [f.as_dict() for f in frames], indent=1))
+        print(json.dumps(rows, indent=1))
         return 0
-    if not hits and not frames:
+    if not rows:
         print("No memories match.")
-    for h in hits:
-        when = h.memory.occurred_at.strftime("%Y-%m-%d %H:%M") if h.memory.occurred_at else "—"
-        flag = " (superseded)" if h.memory.invalid_at else ""
-        text = (h.context or h.memory.search_text()).replace("\n", " ⏎ ")
-        print(f"{h.score:.4f}  {h.memory.type.value:<10} {when}  {h.memory.id}{flag}\n    {text[:200]}")
-    for f in frames:
-        head = f"{f.score:.4f}  frame      {f.captured_at:%Y-%m-%d %H:%M}  {f.frame_id}"
-        print(f"{head}\n    {f.app} — {f.title}: {f.snippet}")
+    for r in rows:
+        when = (r.get("occurred_at") or r.get("captured_at") or "—")[:16].replace("T", " ")
+        flag = " (superseded)" if r.get("invalid_at") else ""
+        text = str(r.get("text", "")).replace("\n", " ⏎ ")
+        if r.get("type") == "frame":
+            text = f"{r.get('app')} — {r.get('title')}: {text}"
+        print(f"{r['score']:.4f}  {r['type']:<10} {when}  {r['id']}{flag}\n    {text[:200]}")
     return 0
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    with _store() as store:
-        if not store.forget(args.id):
-            raise UserFacingError(f"no memory with id {args.id}")
+    if (client := _remote()) is not None:
+        with client:
+            found = bool(client.delete(args.id))
+    else:
+        with _store() as store:
+            found = store.forget(args.id)
+    if not found:
+        raise UserFacingError(f"no memory with id {args.id}")
     print(f"forgot {args.id}")
     return 0
 

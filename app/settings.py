@@ -29,6 +29,9 @@ class Settings:
     retention_gb: float = 10.0
     lock_timeout_min: int = 15
     api_port: int = 8765
+    api_allowed_origins: list[str] = field(default_factory=list)  # browser origins allowed to call the API
+    api_rate_per_s: float = 20.0
+    api_burst: int = 60
     autostart: bool = False
     onboarded: bool = False
 

@@ -9,6 +9,7 @@ inversion attacks need never touch the disk. That is obfuscation, not encryption
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,7 +85,13 @@ class VectorIndex:
             return []
         where: dict[str, Any] | None = None
         if time_range is not None:
-            where = {"$and": [{"t": {"$gte": time_range[0]}}, {"t": {"$lt": time_range[1]}}]}
+            # An open end (±inf) is left out: Chroma rejects non-finite bounds.
+            bounds: list[dict[str, Any]] = []
+            if math.isfinite(time_range[0]):
+                bounds.append({"t": {"$gte": time_range[0]}})
+            if math.isfinite(time_range[1]):
+                bounds.append({"t": {"$lt": time_range[1]}})
+            where = {"$and": bounds} if len(bounds) == 2 else (bounds[0] if bounds else None)
         res = col.query(query_embeddings=self.rotate(vec.reshape(1, -1)), n_results=k,
                         where=where, include=["distances"])
         ids = res["ids"][0]
