@@ -18,6 +18,7 @@ from typing import Any
 from reverie.core.retrieval.candidates import Filters, fts, rows
 from reverie.core.retrieval.context import Span, Thread, grow, render, smooth, try_absorb
 from reverie.core.retrieval.fusion import fuse, normalise_bm25, normalise_dense
+from reverie.core.retrieval.term_stats import drop_common
 from reverie.core.retrieval.text_query import fts_or_query, fts_phrase_query, keywords, quoted_phrases
 from reverie.core.retrieval.timeparse import parse_time
 from reverie.core.store.records import ts
@@ -103,7 +104,7 @@ def _search(store: MemoryStore, query: SearchQuery, cfg: HybridConfig, text: str
             ranks.setdefault(mid, {})[name] = rank
         components.append((scores, weight))
 
-    match = fts_or_query(keywords(text))
+    match = fts_or_query(drop_common(conn, keywords(text)))
     if match:
         bm = fts(conn, match, filters, n)
         add("bm25", bm, normalise_bm25(bm), cfg.w_bm25)
