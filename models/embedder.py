@@ -351,4 +351,5 @@ class OnnxEmbedder:
         summed = np.einsum("bld,bl->bd", hidden, mask.astype(hidden.dtype))
         pooled = summed / np.maximum(lengths[:, None], 1).astype(np.float32)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+        unit: FloatArray = (pooled / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+        return unit

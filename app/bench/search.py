@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from reverie.core.protocols import FloatArray
 from reverie.core.retrieval.hybrid import SearchQuery, search
 from reverie.core.store.keys import KeyOptions
 from reverie.core.store.store import MemoryStore
@@ -34,11 +35,12 @@ class _BulkEmbedder:
         self.dim: int = real.dim
         self.model_id = "bench-random"
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> FloatArray:
         if len(texts) == 1:
             return np.asarray(self.real.embed(texts), dtype=np.float32)
         v = self.rng.standard_normal((len(texts), self.dim)).astype(np.float32)
-        return v / np.linalg.norm(v, axis=1, keepdims=True)
+        unit: FloatArray = v / np.linalg.norm(v, axis=1, keepdims=True)
+        return unit
 
 
 def _vocab(n: int, rng: np.random.Generator) -> list[str]:
@@ -59,7 +61,7 @@ def run(n: int = 100_000, queries: int = 200, batch: int = 2000, seed: int = 11)
     t0 = 1.6e9
     ingest_s = 0.0
     with tempfile.TemporaryDirectory(prefix="reverie-bench-search-") as tmp, \
-            MemoryStore.open(Path(tmp), KeyOptions(passphrase="bench"), embedder) as store:  # type: ignore[arg-type]
+            MemoryStore.open(Path(tmp), KeyOptions(passphrase="bench"), embedder) as store:
         from datetime import UTC, datetime
 
         for start in range(0, n, batch):
