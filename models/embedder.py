@@ -215,16 +215,21 @@ class OnnxEmbedder:
         opts.intra_op_num_threads = intra_op_threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3  # onnxruntime warns about every CPU fallback node otherwise
-        self._session: ort.InferenceSession = ort.InferenceSession(str(self._path), sess_options=opts, providers=chosen)
-        self._active = list(self._session.get_providers())
+        session = ort.InferenceSession(str(self._path), sess_options=opts, providers=chosen)
+        self._session: ort.InferenceSession = session
+        self._active = list(session.get_providers())
         # Size batches for what the session really got: a CUDA load failure falls back to CPU.
         on_gpu = self._active[0] != _CPU
-        self._batch_size = batch_size or (DEFAULT_GPU_BATCH if on_gpu else DEFAULT_CPU_BATCH)
-        self._batch_tokens = max_batch_tokens or (DEFAULT_GPU_BATCH_TOKENS if on_gpu else DEFAULT_CPU_BATCH_TOKENS)
+        if on_gpu:
+            self._batch_size = batch_size or DEFAULT_GPU_BATCH
+            self._batch_tokens = max_batch_tokens or DEFAULT_GPU_BATCH_TOKENS
+        else:
+            self._batch_size = batch_size or DEFAULT_CPU_BATCH
+            self._batch_tokens = max_batch_tokens or DEFAULT_CPU_BATCH_TOKENS
         if self._batch_size < 1 or self._batch_tokens < 1:
             raise ValueError("batch_size and max_batch_tokens must be positive")
-        self._inputs = {i.name for i in self._session.get_inputs()}
-        self._output = self._session.get_outputs()[0].name
+        self._inputs = {i.name for i in session.get_inputs()}
+        self._output = session.get_outputs()[0].name
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         log.info(
