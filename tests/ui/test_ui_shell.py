@@ -88,7 +88,8 @@ def test_privacy_panel_shows_counts_pauses_and_forgets(qtbot, ctx, settle, monke
     monkeypatch.setattr(PrivacyPanel, "confirm_forget", lambda self, m: True)
     with qtbot.waitSignal(panel.forgotten, timeout=10_000) as done:
         panel.forget_btns[5].click()
-    assert done.args[0] == {"memories": 1, "frames": 2}
+    assert {k: done.args[0][k] for k in ("memories", "frames", "thumbnails")} == {
+        "memories": 1, "frames": 2, "thumbnails": 2}
     settle()
     assert panel.cards["frames"].text() == "1" and panel.cards["memories"].text() == "1"
     rows = ctx.store.read_conn().execute("SELECT id FROM frames").fetchall()
