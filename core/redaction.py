@@ -89,8 +89,24 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+_LOOKALIKE = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S": "5", "B": "8"})
+
+
+def _ocr_digits(text: str) -> str:
+    """The text with OCR look-alikes next to a digit read as digits ("111l" → "1111"); same length.
+
+    OCR misreads one glyph of a card number often enough that a Luhn check on the raw text would
+    let the number through; spans found in this copy map 1:1 onto the original.
+    """
+    chars = list(text)
+    for i, ch in enumerate(text):
+        if ch in "lI|OoSB" and ((i > 0 and text[i - 1].isdigit()) or (i + 1 < len(text) and text[i + 1].isdigit())):
+            chars[i] = ch.translate(_LOOKALIKE)
+    return "".join(chars)
+
+
 def _cards(text: str) -> Iterator[Span]:
-    for m in _CARD.finditer(text):
+    for m in _CARD.finditer(_ocr_digits(text)):
         groups = re.split(r"[ -]", m.group())
         digits = "".join(groups)
         # Card numbers print in groups of 4-6; lone single digits joined by spaces are tables.

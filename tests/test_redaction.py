@@ -101,3 +101,11 @@ def test_counts_and_spans_map_back_to_the_input() -> None:
 def test_luhn() -> None:
     assert luhn_ok("79927398713")
     assert not luhn_ok("79927398710")
+
+
+def test_card_with_an_ocr_lookalike_glyph_is_still_redacted() -> None:
+    from reverie.core.redaction import redact
+
+    result = redact("card 4111 111l 1111 1111 exp 04/29")
+    assert "111l" not in result.text and result.counts.get("card") == 1
+    assert redact("Version B2B 2024 plan").text == "Version B2B 2024 plan"
