@@ -45,6 +45,15 @@ def register(sub: Any) -> None:
     p.add_argument("--json", type=Path, dest="out")
     p.set_defaults(handler=lambda a: _emit(_api(a), a.out))
 
+    p = bench.add_parser("qa", help="LOCOMO QA: answers from memories vs full context (F1)")
+    p.add_argument("--data", type=Path, required=True)
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--sessions", type=int, default=2)
+    p.add_argument("--llm-url")
+    p.add_argument("--llm-model")
+    p.add_argument("--json", type=Path, dest="out")
+    p.set_defaults(handler=lambda a: _emit(_qa(a), a.out))
+
     p = bench.add_parser("capture", help="capture pipeline costs on synthetic screens")
     p.add_argument("--json", type=Path, dest="out")
     p.set_defaults(handler=lambda a: _emit(_capture(a), a.out))
@@ -105,4 +114,11 @@ def _api(a: argparse.Namespace) -> dict[str, Any]:
     from reverie.bench.api import run
 
     result: dict[str, Any] = run(n=a.n, queries=a.queries)
+    return result
+
+
+def _qa(a: argparse.Namespace) -> dict[str, Any]:
+    from reverie.bench.qa import run
+
+    result: dict[str, Any] = run(a.data, a.limit, a.llm_url, a.llm_model, sessions=a.sessions)
     return result

@@ -31,6 +31,7 @@ WHEN = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
 PASSWORD = "Tr0ub4dor&3x"
 # Every neighbour collides: these tests are about what the ops do, not about the thresholds.
 ALWAYS_RECONCILE = AgentConfig(reconcile=ReconcileConfig(collide=0.0))
+ONLY_MODEL = AgentConfig(cover_lines=False)  # no line fallback: counts reflect the model's items alone
 
 
 def turns(*lines: str, speaker: str = "Ann", conv: str = "c1", start: int = 1) -> list[ChatTurn]:
@@ -207,7 +208,7 @@ def test_guards_reject_junk_and_keep_the_supported_fact(store: Any) -> None:
         ([2], "Ann's sister Beth lives in Lisbon and teaches maths.", "event"),  # same, routed twice
         ([2], "Beth turned 41 in Lisbon", "event"),  # number not in the source
     )])
-    report = MemoryAgents(store, llm).process(batch)
+    report = MemoryAgents(store, llm, ONLY_MODEL).process(batch)
 
     def reason(fragment: str) -> str:
         return next(r for item, r in report.rejected if fragment in item)
@@ -221,6 +222,16 @@ def test_guards_reject_junk_and_keep_the_supported_fact(store: Any) -> None:
     assert len(report.rejected) == 6 and report.ops["insert"] == 1
     stored = [m.search_text() for m in store.list_memories(limit=50)]
     assert sum("Lisbon" in t for t in stored) == 1 and not any("Paris" in t for t in stored)
+
+
+def test_chat_lines_the_model_skipped_become_episodic_memories(store: Any) -> None:
+    batch = batch_of(store, "Hi there!", "I painted a lake sunrise last year.", "I adopted a beagle called Rufus.")
+    llm = ScriptedLLM([extraction(([3], "Ann adopted a beagle called Rufus", "fact"))])  # the model missed line 2
+    report = MemoryAgents(store, llm).process(batch)
+    assert report.ops["line_fallback"] == 1 and llm.calls == 1
+    (line,) = by_type(store, MemoryType.EPISODIC)
+    assert line.summary == "Ann: I painted a lake sunrise in 2022." and line.provenance == ["msg:c1:D1:2"]
+    assert any("Hi there" in item for item, _ in report.rejected)  # small talk stays out
 
 
 def test_recalled_memory_re_extracted_is_rejected(store: Any) -> None:
@@ -299,7 +310,7 @@ def test_semantically_broken_items_get_one_retry_then_are_skipped(store: Any) ->
     broken = extraction(([7], "Ann started a pottery class on Tuesdays", "fact"), ([2], "   ", "fact"))
     llm = ScriptedLLM([broken, extraction(([9], "Ann started a pottery class on Tuesdays", "fact"),
                                           ([2], "Ann's pottery teacher is called Mira", "fact"))])
-    report = MemoryAgents(store, llm).process(batch)
+    report = MemoryAgents(store, llm, ONLY_MODEL).process(batch)
     assert llm.calls == 2 and "src [7] names no line" in llm.prompts[1][-1].content
     assert any("src [9] names no line" in reason for _, reason in report.skipped)
     assert report.ops["insert"] == 1 and report.processed

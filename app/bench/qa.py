@@ -134,7 +134,7 @@ def run(data: Path, limit: int = 20, llm_url: str | None = None, llm_model: str 
         "full_context_answer_seconds": _mean(r["full_context_seconds"] for r in rows),
         "llm_calls_per_batch": report["llm_calls_per_batch"], "seconds_per_batch": report["seconds_per_batch"],
         "tokens_per_batch": report["tokens_per_batch"], "batches": report["batches"],
-        "memories_stored": stored, "rejected_by_guards": len(report["rejected"]),
+        "ingest_ops": report["ops"], "memories_stored": stored, "rejected_by_guards": len(report["rejected"]),
         "abstained": sum(r["abstained"] for r in rows), "rerouted": len(report["rerouted"]),
         "memory_examples": examples, "rejected_examples": report["rejected"][:10],
         "by_category": by_cat, "rows": rows,

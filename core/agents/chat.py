@@ -135,7 +135,8 @@ class ChatAgent:
         cited = list(dict.fromkeys(by_tag[n] for n in map(int, _TAG.findall(text)) if n in by_tag))
         if cited:
             return Answer(text, cited, usage, shown=shown)
-        return Answer(text, infer_citations(text, tagged), usage, inferred_citations=True, shown=shown)
+        inferred = infer_citations(text, tagged)
+        return Answer(text, inferred, usage, inferred_citations=bool(inferred), shown=shown)
 
     def _remember(self, question: str, answer: Answer) -> None:
         """Store the exchange: raw messages (already processed, so the memory agents never

@@ -52,12 +52,23 @@ class GuardConfig:
 
 
 def stem(word: str) -> str:
-    """A deliberately crude stemmer: enough to match 'paintings'~'painting'~'painted'."""
-    w = word.lower().replace("’", "'")
-    w = w.removesuffix("'s")
-    for suffix in ("ing", "ed", "es", "s", "ly"):
+    """A deliberately crude stemmer: enough to match love~loves~loved, paint~painting, class~classes.
+
+    Applied to both sides of every comparison, so it only has to be consistent, not linguistic.
+    """
+    w = word.lower().replace("’", "'").removesuffix("'s")
+    if len(w) > 4 and re.search(r"(?:s|x|z|ch|sh)es$", w):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suffix in ("ing", "ed", "ly"):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            return w[: -len(suffix)]
+            w = w[: -len(suffix)]
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsaeiou":  # runn → run, stopp → stop
+        w = w[:-1]
     return w
 
 

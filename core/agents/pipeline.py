@@ -35,6 +35,9 @@ class AgentConfig:
     guards: GuardConfig = field(default_factory=GuardConfig)
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     core: CoreConfig = field(default_factory=CoreConfig)
+    # Chat lines no kept candidate came from become episodic memories of their own (guards still
+    # apply): small models loop or stop early, and a fact they skipped is otherwise lost for good.
+    cover_lines: bool = True
 
 
 class MemoryAgents:
@@ -87,6 +90,10 @@ class MemoryAgents:
         times = [s.occurred_at for s in batch.sources if s.occurred_at is not None]
         source = SourceText(extraction.source_text, times)
         kept = self._guard(extraction.candidates, source, recalled, report)
+        if self.config.cover_lines:
+            fallback = self._guard(uncovered(hidden, kept), source, recalled, report, prior=kept)
+            report.ops["line_fallback"] += len(fallback)
+            kept += fallback
         core = CoreBlocks(self.store, self.llm, self.config.core)
         for cand in [c for c in kept if c.type is MemoryType.CORE]:
             outcome = core.add_fact(str(cand.fields.get("block", "human")), cand.main_text, cand.provenance)
@@ -113,8 +120,9 @@ class MemoryAgents:
             report.stored += applied.ids
 
     def _guard(self, candidates: list[Candidate], source: SourceText, recalled: list[Memory],
-               report: Report) -> list[Candidate]:
+               report: Report, prior: list[Candidate] | None = None) -> list[Candidate]:
         kept: list[Candidate] = []
+        earlier = prior or []
         shown = [(m.id, m.search_text()) for m in recalled]
         for cand in candidates:
             if cand.type is not MemoryType.VAULT:
@@ -125,7 +133,7 @@ class MemoryAgents:
             reason = check(cand.text, source, self._instructions, self.config.guards)
             if reason is None and (dup := near_duplicate(cand.text, shown, self.config.guards.duplicate_jaccard)):
                 reason = f"re-extracts recalled memory {dup}"
-            if reason is None and (twin := near_duplicate(cand.text, [(c.type.value, c.text) for c in kept],
+            if reason is None and (twin := near_duplicate(cand.text, [(c.type.value, c.text) for c in earlier + kept],
                                                           self.config.guards.duplicate_jaccard)):
                 reason = f"duplicate within the batch (kept as {twin})"
             if reason is not None:
@@ -137,6 +145,14 @@ class MemoryAgents:
             resolve_dates(cand)
             kept.append(cand)
         return kept
+
+
+def uncovered(batch: Batch, kept: list[Candidate]) -> list[Candidate]:
+    """Episodic candidates for the batch's chat lines that no kept candidate cites."""
+    cited = {p for c in kept for p in c.provenance}
+    return [Candidate(MemoryType.EPISODIC, {"event": f"{s.speaker}: {s.text}" if s.speaker else s.text}, [s],
+                      batch_sources=batch.sources)
+            for s in batch.sources if s.kind == "message" and s.id not in cited]
 
 
 def attribute(cand: Candidate) -> None:

@@ -30,7 +30,8 @@ def extraction_schema(max_memories: int = MAX_MEMORIES) -> dict[str, Any]:
 
     Measured with Qwen2.5-Coder 0.5B on LOCOMO sessions: per-type lists (MIRIX's shape) came back
     either all empty or with the same sentence copied into every list, at ~1,000 output tokens; a
-    flat list makes it walk the lines once (~400 tokens). `src` comes first so each item is
+    flat list makes it walk the lines once (~400 tokens); an object keyed by line number (one slot
+    per line) made it write the same sentence into every slot. `src` comes first so each item is
     anchored to a line before it is written. Line numbers carry no maximum: llama.cpp's grammar
     does not enforce one, so a bound would only turn a stray number into a failed call; numbers
     outside the batch are dropped when mapping back.
