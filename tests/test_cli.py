@@ -70,3 +70,11 @@ def test_import_chat_raw_keeps_dates_and_dia_ids(home: Path, tmp_path: Path) -> 
     hit = json.loads(out)[0]
     assert hit["provenance"] == [f"msg:conv-x:{first['dia_id']}"]
     assert hit["occurred_at"].startswith("2023-05-08")
+
+
+def test_bench_search_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    code, _, err = run_cli("bench", "search", "--n", "300", "--queries", "3", "--json", str(out))
+    assert code == 0, err
+    result = json.loads(out.read_text())
+    assert result["n"] == 300 and result["p95_ms"] >= result["p50_ms"] > 0 and result["ingest_per_s"] > 0
