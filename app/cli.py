@@ -13,7 +13,8 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 # Each module adds its subcommands with `register(subparsers)`.
-COMMAND_MODULES = ("doctor", "cmd_memory", "cmd_agents", "cmd_bench", "cmd_jobs", "cmd_gui", "cmd_capture", "cmd_api")
+COMMAND_MODULES = ("doctor", "cmd_memory", "cmd_agents", "cmd_bench", "cmd_jobs", "cmd_gui", "cmd_capture", "cmd_api",
+                   "cmd_lifecycle", "cmd_desktop", "cmd_models")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,1 @@
+"""Desktop integration files shipped with the package: .desktop entry, AppStream metainfo, icons."""
