@@ -215,7 +215,10 @@ class OnnxEmbedder:
         opts.intra_op_num_threads = intra_op_threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3  # onnxruntime warns about every CPU fallback node otherwise
-        session = ort.InferenceSession(str(self._path), sess_options=opts, providers=chosen)
+        # Constant folding dequantizes every int8 weight into a float32 copy: +130 MB resident for no
+        # measurable speed (363 vs 366 ms per 16x128 batch, same run). Idle RSS matters for a tray app.
+        session = ort.InferenceSession(str(self._path), sess_options=opts, providers=chosen,
+                                       disabled_optimizers=["ConstantFolding"])
         self._session: ort.InferenceSession = session
         self._active = list(session.get_providers())
         # Size batches for what the session really got: a CUDA load failure falls back to CPU.
