@@ -96,7 +96,7 @@ class TimelineView(QWidget):
         col.addWidget(self.preview, 1)
         col.addWidget(self.scrubber)
         col.addWidget(self.strip)
-        self.empty = EmptyState("No memories yet — Reverie will fill this as you work",
+        self.empty = EmptyState("Nothing on your timeline yet — Reverie will fill it as you work",
                                 "Captured moments appear here, hour by hour.", icon="timeline")
         self.stack = QStackedWidget()
         self.stack.addWidget(content)
@@ -203,8 +203,10 @@ class TimelineView(QWidget):
         if items:
             self._nothing_yet = False
         elif self._nothing_yet:
-            self.empty.set_text("No memories yet — Reverie will fill this as you work",
-                                "Captured moments appear here, hour by hour. Pause or forget any time from the tray.")
+            # Only frames and episodic events make a timeline: facts added by hand live on the Memories page.
+            self.empty.set_text("Nothing on your timeline yet — Reverie will fill it as you work",
+                                "Captured moments and events appear here, hour by hour; other memories are on the "
+                                "Memories page. Pause or forget any time from the tray.")
         else:
             when = "today" if day == date.today() else day.strftime("%A %d %B")
             self.empty.set_text(f"Nothing captured {'on ' if when != 'today' else ''}{when}",
