@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from reverie.capture.change_detect import Box, ChangeDetector, Signature, centre_in, expand_regions
+from reverie.core.ocr_layout import reading_order
 from reverie.core.protocols import OCR, OCRLine
 from reverie.core.redaction import Span
 
@@ -49,17 +49,6 @@ def _scroll_lines(lines: list[OCRLine], box: Box, dy: int) -> list[OCRLine]:
         if box[1] <= moved[1] and moved[3] <= box[3]:
             out.append(OCRLine(ln.text, moved, ln.confidence))
     return out
-
-
-def reading_order(lines: Sequence[OCRLine]) -> list[OCRLine]:
-    """Same rule as the OCR engine: rows by vertical centre, then left to right."""
-    rows: list[list[OCRLine]] = []
-    for line in sorted(lines, key=lambda ln: (ln.box[1] + ln.box[3]) / 2):
-        if rows and rows[-1][0].box[1] <= (line.box[1] + line.box[3]) / 2 <= rows[-1][0].box[3]:
-            rows[-1].append(line)
-        else:
-            rows.append([line])
-    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.box[0])]
 
 
 def redacted_boxes(lines: list[OCRLine], spans: tuple[Span, ...]) -> list[Box]:

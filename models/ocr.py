@@ -12,22 +12,10 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from reverie.core.ocr_layout import reading_order
 from reverie.core.protocols import OCRLine
 
 log = logging.getLogger(__name__)
-
-
-def reading_order(lines: Sequence[OCRLine]) -> list[OCRLine]:
-    """Top-to-bottom rows, left-to-right within a row; a line joins a row when its vertical
-    centre falls inside the row's first line (OCR boxes of one row differ by a few pixels)."""
-    rows: list[list[OCRLine]] = []
-    for line in sorted(lines, key=lambda ln: (ln.box[1] + ln.box[3]) / 2):
-        centre = (line.box[1] + line.box[3]) / 2
-        if rows and rows[-1][0].box[1] <= centre <= rows[-1][0].box[3]:
-            rows[-1].append(line)
-        else:
-            rows.append([line])
-    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.box[0])]
 
 
 def _as_rgb(image: Any) -> Image.Image:

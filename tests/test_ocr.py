@@ -11,8 +11,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from reverie.bench.capture import load_font
+from reverie.core.ocr_layout import reading_order
 from reverie.core.protocols import OCR, OCRLine
-from reverie.models.ocr import RapidOCREngine, reading_order
+from reverie.models.ocr import RapidOCREngine
 
 pytestmark = pytest.mark.slow
 LINES = ["Quarterly budget review moved to Friday", "Invoice 2031 sent to Acme Corporation"]
