@@ -24,6 +24,8 @@ def register(sub: Any) -> None:
     p.add_argument("--size", default="1280x800", help="window size for --screenshot (WxH)")
     p.add_argument("--page", default="timeline", choices=["timeline", "search", "memories", "chat", "privacy"],
                    help="page to show for --screenshot")
+    p.add_argument("--minimized", action="store_true",
+                   help="start in the tray without opening the main window (used at login)")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--idle-probe", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_gui)
@@ -37,7 +39,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setApplicationName("Reverie")
+    app.setApplicationName("Reverie")  # also the X11 WM_CLASS class: StartupWMClass in the .desktop file
+    app.setDesktopFileName("io.github.reverie.Reverie")  # Wayland app id: matches the menu entry and its icon
     app.setQuitOnLastWindowClosed(False)  # the tray keeps running when the window closes
     theme.apply(app)
     # The tray first, in its "working…" state: everything below (store, windows) loads after it.
@@ -49,7 +52,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         return _probe(app, tray)
     from reverie.ui.app_shell import AppShell
 
-    shell = AppShell(app, make_boot(), tray=tray)
+    shell = AppShell(app, make_boot(minimized=args.minimized), tray=tray)
     if args.screenshot is not None:
         return _screenshot(app, shell, args)
     if args.idle_probe is not None:
@@ -60,7 +63,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return int(app.exec())
 
 
-def make_boot() -> Any:
+def make_boot(minimized: bool = False) -> Any:
     """The composition root for the UI: how to open the store and what the widgets get injected."""
     from reverie import gui_wiring as wiring
     from reverie.paths import reverie_home
@@ -94,8 +97,8 @@ def make_boot() -> Any:
             capture=wiring.PauseFlag(home), key_mode=mode, tokens=wiring.tokens_for(store),
             verify_unlock=lambda pw: wiring.verify_passphrase(home, pw, mode == "keystore"))
 
-    boot = Boot(settings=Settings.load(home), save_settings=lambda s: s.save(home), open_store=open_store,
-                make_context=make_context,
+    boot = Boot(settings=Settings.load(home), save_settings=wiring.settings_saver(home), open_store=open_store,
+                make_context=make_context, start_minimized=minimized,
                 needs_passphrase=wiring.key_mode(home) == "passphrase" and preset is None,
                 preset_passphrase=preset, keystore_available=_keystore_available, bundled_models=_bundled_names)
     return boot

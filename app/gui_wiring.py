@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,33 @@ class PauseFlag:
             self.path.touch()
         else:
             self.path.unlink(missing_ok=True)
+
+
+def settings_saver(home: Path, report: Callable[[BaseException], None] | None = None) -> Callable[[Settings], None]:
+    """Save settings and apply what lives outside settings.json: login start (`autostart`).
+
+    If the login entry cannot be changed, `autostart` keeps its real state and the error is shown
+    (by default in a dialog), so the checkbox never claims what the desktop will not do.
+    """
+    def save(settings: Settings) -> None:
+        from reverie.desktop import sync_autostart
+        from reverie.errors import UserFacingError
+
+        try:
+            sync_autostart(settings.autostart)
+        except (OSError, UserFacingError) as exc:
+            log.warning("could not change login start: %s", exc)
+            settings.autostart = not settings.autostart  # sync changes only on a mismatch: it is unchanged
+            (report or _show_error)(exc)
+        settings.save(home)
+
+    return save
+
+
+def _show_error(exc: BaseException) -> None:
+    from reverie.ui.op_runner import show_error
+
+    show_error(None, exc)
 
 
 def forget_recent(store: MemoryStore, minutes: int) -> dict[str, int]:

@@ -21,6 +21,9 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("REVERIE_PASSPHRASE", PASSPHRASE)
     # Keep keyring from finding a real desktop keystore on a developer machine.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # Settings saves apply autostart: never touch a developer's real ~/.config/autostart or menu.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     yield
 
 

@@ -43,6 +43,7 @@ class Boot:
     # which would otherwise delay the tray.
     keystore_available: Callable[[], bool] = lambda: False
     bundled_models: Callable[[], Sequence[str]] = tuple
+    start_minimized: bool = False  # `reverie gui --minimized` (login start): tray only until opened
 
 
 class AppShell(QObject):
@@ -120,7 +121,8 @@ class AppShell(QObject):
         self.idle.idle.connect(self.lock)
         self.tray.set_paused(bool(ctx.capture and ctx.capture.paused))
         self.tray.set_busy(False)
-        self.window.show()
+        if not (self.boot.start_minimized and self.tray.available()):  # without a tray, the window is the app
+            self.window.show()
         self.ready.emit()
 
     def _open_from_popup(self, target: Memory | str) -> None:

@@ -1,5 +1,7 @@
-"""Icons drawn with QPainter: no image files to package, crisp at every size and DPI.
+"""Icons: the app mark from its packaged PNGs, everything else drawn with QPainter (crisp at any size).
 
+The app mark's source is app/data/io.github.reverie.Reverie.svg (also installed as the desktop's
+menu icon); its PNGs are loaded here, so the window, tray and menu show the same mark without QtSvg.
 Tray states must be told apart at 16 px in a panel, so each has its own shape as well as colour
 (a dot for capturing, bars for paused, an arc for processing, a padlock for locked).
 """
@@ -7,12 +9,16 @@ Tray states must be told apart at 16 px in a panel, so each has its own shape as
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
+from importlib import resources
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 SIZES = (16, 22, 24, 32, 48, 64)
+APP_ID = "io.github.reverie.Reverie"  # the desktop app id: names the packaged icon files
+MARK_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 INK = QColor("#3f63c9")
 
 
@@ -46,18 +52,28 @@ def _icon(paint: Painter) -> QIcon:
     return icon
 
 
+@functools.cache
+def _mark() -> QIcon:
+    """The Reverie mark (a moment inside a recall arrow, on a deep-blue tile) at every packaged size."""
+    icon = QIcon()
+    data = resources.files("reverie.data")
+    for size in MARK_SIZES:
+        pm = QPixmap()
+        if not pm.loadFromData(data.joinpath(f"{APP_ID}-{size}.png").read_bytes(), "PNG"):
+            raise RuntimeError(f"the packaged app icon {APP_ID}-{size}.png is not a PNG")
+        icon.addPixmap(pm)
+    return icon
+
+
 def _base(p: QPainter, s: float) -> None:
-    """The Reverie mark: a soft ring (a memory) on a rounded tile."""
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor("#26304a"))
-    p.drawRoundedRect(QRectF(0, 0, s, s), s * 0.22, s * 0.22)
-    p.setPen(QPen(QColor("#e8ecff"), max(1.5, s * 0.09)))
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    p.drawEllipse(QRectF(s * 0.22, s * 0.22, s * 0.56, s * 0.56))
+    """The Reverie mark as the tray icon's background (the nearest packaged size, scaled to fit)."""
+    pm = _mark().pixmap(int(s), int(s))
+    p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    p.drawPixmap(QRectF(0, 0, s, s), pm, QRectF(pm.rect()))
 
 
 def app_icon() -> QIcon:
-    return _icon(_base)
+    return _mark()
 
 
 def tray_icon(state: TrayState) -> QIcon:
