@@ -40,8 +40,13 @@ def _providers() -> list[str]:
 def _llm_info(home: Any) -> dict[str, Any]:
     try:
         from reverie.models.model_manager import resolve_default_llm
+        from reverie.settings import Settings
 
-        info = resolve_default_llm(home / "models")
+        settings = Settings.load(home)
+        if settings.llm_backend == "openai":
+            return {"backend": "openai", "url": settings.llm_url, "model": settings.llm_model}
+        # Report only: assembling the bundled 491 MB GGUF is left to its first real use.
+        info = resolve_default_llm(home / "models", settings.llm_model_path, assemble_parts=False)
         return {k: (str(v) if not isinstance(v, bool | int | float | type(None)) else v)
                 for k, v in vars(info).items()}
     except Exception as exc:

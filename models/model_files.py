@@ -89,7 +89,7 @@ def _fingerprint(path: Path, sha256: str) -> dict[str, int | str]:
 def download(
     url: str,
     dest: Path,
-    sha256: str,
+    sha256: str | None,
     progress_cb: ProgressCallback | None = None,
     *,
     timeout: float = 60.0,
@@ -98,15 +98,18 @@ def download(
 
     A transfer error raises DownloadError and keeps the partial file; a checksum mismatch deletes
     it and raises ChecksumError. Exceptions from progress_cb (e.g. a user cancel) propagate as-is.
+    sha256=None (no published hash): the file is only checked against the size the server declared,
+    and is never recorded as verified.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     cache = VerifiedCache(dest.parent)
-    if cache.check(dest, sha256):
+    if sha256 is not None and cache.check(dest, sha256):
         return dest
     part = dest.with_name(dest.name + ".part")
     offset = part.stat().st_size if part.exists() else 0
     digest = _hash_existing(part)
+    total: int | None = None
     try:
         with httpx.Client(timeout=timeout, follow_redirects=True) as client:
             headers = {"Range": f"bytes={offset}-"} if offset else {}
@@ -118,7 +121,15 @@ def download(
                     _write_body(response, part, start, total, digest, progress_cb)
     except httpx.HTTPError as exc:
         size = part.stat().st_size if part.exists() else 0
+        if not size:
+            raise DownloadError(f"download of {url} failed: {exc!r}") from exc
         raise DownloadError(f"download of {url} interrupted at {size} bytes (call again to resume): {exc!r}") from exc
+    if sha256 is None:
+        size = part.stat().st_size
+        if total is not None and size != total:
+            raise DownloadError(f"download of {url} stopped at {size} of {total} bytes (call again to resume)")
+        os.replace(part, dest)
+        return dest
     actual = digest.hexdigest()
     if actual != sha256.lower():
         part.unlink(missing_ok=True)

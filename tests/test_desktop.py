@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 import reverie
 from reverie import desktop
 from reverie.desktop import APP_ID, ICON_SIZES, XdgDirs
+from tests.conftest import run_cli
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt makes the QApplication
 
