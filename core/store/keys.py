@@ -114,8 +114,15 @@ def load_or_create_data_key(home: Path, opts: KeyOptions) -> bytes:
     return _create(home, opts)
 
 
-def _create(home: Path, opts: KeyOptions) -> bytes:
-    key = random_key()
+def install_data_key(home: Path, key: bytes, opts: KeyOptions) -> None:
+    """Store an existing data key for `home` (restoring an export) the way a first run stores a new one."""
+    if (home / KEYFILE).exists():
+        raise KeyAccessError(f"{home} already has a data key ({KEYFILE}).")
+    _create(home, opts, key)
+
+
+def _create(home: Path, opts: KeyOptions, key: bytes | None = None) -> bytes:
+    key = key if key is not None else random_key()
     key_id = _b64(os.urandom(9)).replace("/", "_").replace("+", "-")
     check = _b64(seal(key, b"reverie-key-check", _AAD))
     if opts.passphrase is None and opts.use_keystore and keystore_available():

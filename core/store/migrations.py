@@ -154,11 +154,14 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def migrate(conn: Any) -> int:
-    """Apply pending migrations in order, each in its own transaction. Returns the new version."""
+def migrate(conn: Any, upto: int | None = None) -> int:
+    """Apply pending migrations in order, each in its own transaction. Returns the new version.
+
+    `upto` stops at that version (a restore loads rows at their own schema version, then migrates).
+    """
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     for number, script in enumerate(MIGRATIONS, start=1):
-        if number <= version:
+        if number <= version or (upto is not None and number > upto):
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
