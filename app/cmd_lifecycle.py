@@ -300,8 +300,24 @@ def cmd_wipe(args: argparse.Namespace) -> int:
                  " (a symlink; its target was left alone)" if e.kind == "symlink" else f" ({_mb(e.bytes)})"))
     if result.keystore_entry_removed:
         print(f"removed the data key from the OS keystore ({plan.keystore_user})")
+    if _login_start_removed():
+        print("removed the login start entry (it would have started Reverie into a new, empty store)")
     print(f"wiped {home}")
     return 0
+
+
+def _login_start_removed() -> bool:
+    """The login entry starts the default data dir: after wiping that one, it has nothing to start."""
+    if os.environ.get("REVERIE_HOME"):
+        return False
+    from reverie import desktop
+
+    try:
+        return desktop.sync_autostart(False)
+    except (OSError, NotImplementedError) as exc:  # the data is gone either way: say what is left
+        print(f"warning: could not remove the login start entry ({exc}); run `reverie autostart off`",
+              file=sys.stderr)
+        return False
 
 
 def _describe(plan: Any) -> None:
