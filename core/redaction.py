@@ -39,9 +39,14 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _KEYWORD = r"(?:api[_ -]?key|apikey|secret|token|access[_-]?key|private[_-]?key|credentials?|auth)"
 # `client_secret = "…"`, `"apiKey": "…"`, `GITHUB_TOKEN=…`: keep the name, redact the value.
+# The value may be split by OCR ("sk- live-docJ2isAj IhKtJo…"): up to 8 space-separated pieces, of
+# which `_split_value` keeps the token-like run.
+_PIECE = r"[A-Za-z0-9_\-+/=.~]+"
 _ASSIGNMENT = re.compile(
-    rf"(?i)\b[\w.-]*{_KEYWORD}[\w.-]*[\"']?\s*(?::=|=>|[:=])\s*[\"']?(?P<v>[A-Za-z0-9_\-+/=.~]{{16,}})"
+    rf"(?i)\b[\w.-]*{_KEYWORD}[\w.-]*[\"']?\s*(?::=|=>|[:=])\s*[\"']?(?P<v>{_PIECE}(?: {_PIECE}){{0,7}})"
 )
+# A known key prefix followed by OCR-split pieces; `openai_key` etc. in `_TOKENS` catch the unsplit form.
+_SPLIT_PREFIXED = re.compile(rf"\b(?:sk|pk|rk)[-_] ?{_PIECE}(?: {_PIECE}){{1,7}}")
 _BEARER = re.compile(r"\b(?:Bearer|Basic|Token)\s+(?P<v>[A-Za-z0-9._~+/-]{16,}=*)")
 # `password: x`, `passwd=x`, `pwd x`; plain "password <word>" is prose far more often than a secret.
 _PASSWORD = re.compile(
@@ -160,10 +165,41 @@ def _private_keys(text: str) -> Iterator[Span]:
         yield start, m.end(), "private_key"
 
 
+def _token_piece(piece: str) -> bool:
+    """A piece of an OCR-split secret: has a digit, inner capitals (base62), or ends at a separator.
+    Words of prose ("Project", "launch") are none of these, so they stop a split value."""
+    inner_caps = sum(ch.isupper() for ch in piece[1:])
+    return any(ch.isdigit() for ch in piece) or inner_caps >= 2 or piece.endswith(("-", "_"))
+
+
+def _split_value(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a (possibly OCR-split) random value starting at `start`, or None.
+
+    Pieces are joined while each next piece looks token-like; the join must look random, as an
+    unsplit value must."""
+    pieces = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    first = text[start + pieces[0][0] : start + pieces[0][1]]
+    if len(first) < 16 and not _token_piece(first):  # "Basic …", "Bearer …": a scheme word, not a value
+        return None
+    last = pieces[0]
+    for ps, pe in pieces[1:]:
+        if not _token_piece(text[start + ps : start + pe]):
+            break
+        last = (ps, pe)
+    span_end = start + last[1]
+    joined = text[start:span_end].replace(" ", "")
+    return (start, span_end) if looks_random(joined) else None
+
+
 def _values(text: str) -> Iterator[Span]:
     for m in _ASSIGNMENT.finditer(text):
-        if looks_random(m.group("v")):
-            yield m.start("v"), m.end("v"), "secret"
+        found = _split_value(text, m.start("v"), m.end("v"))
+        if found:
+            yield found[0], found[1], "secret"
+    for m in _SPLIT_PREFIXED.finditer(text):
+        found = _split_value(text, m.start(), m.end())
+        if found and found[1] - found[0] > len(m.group().split(" ", 1)[0]):  # really split: else `_TOKENS`
+            yield found[0], found[1], "secret"
     for m in _BEARER.finditer(text):
         if looks_random(m.group("v")):
             yield m.start("v"), m.end("v"), "token"

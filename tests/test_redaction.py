@@ -38,6 +38,9 @@ PEM_BODY = [
         ("pwd  letmein", "password"),
         ("postgres://admin:Tr0ub4dor@db.local/prod", "password"),
         ("AWS secret access key\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "secret"),
+        # OCR splits long keys at glyph gaps and misreads 0 as o: the pieces still make one secret.
+        ("OPENAI_API_KEY=sk- live-docJ2isAj IhKtJoRlgLKOmxgJTeKdNnF", "secret"),
+        ("key shown once: sk- proj-Ab3dEf6h Ij9kLm2nOp5qRs8tUv1 copy it now", "secret"),
     ],
 )
 def test_detects(text: str, kind: str) -> None:
@@ -48,6 +51,8 @@ def test_detects(text: str, kind: str) -> None:
 
 def test_keeps_the_name_of_an_assignment() -> None:
     assert redact("API_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a0").text == "API_KEY=[REDACTED:secret]"
+    split = redact("OPENAI_API_KEY=sk- live-docJ2isAj IhKtJoRlgLKOmxgJTeKdNnF # staging only")
+    assert split.text == "OPENAI_API_KEY=[REDACTED:secret] # staging only"
     assert redact("password: hunter2 and more").text == "password: [REDACTED:password] and more"
 
 
@@ -65,6 +70,8 @@ def test_keeps_the_name_of_an_assignment() -> None:
         "0000 0000 0000 0000",
         "commit 9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c merged into main",
         "See https://example.com/docs/configuration_manager_v2/index.html for details.",
+        "Secret = Project Alpha Launch Plan 2026 and token: the quick brown fox jumps over",
+        "skip sk- this is fine 2026 text",
     ],
 )
 def test_leaves_ordinary_text_alone(text: str) -> None:
