@@ -175,4 +175,6 @@ def memory_from_text(mtype: MemoryType, text: str, **common: Any) -> Memory:
 
 
 def _join(*parts: str) -> str:
-    return "\n".join(p for p in parts if p)
+    # A name or title cut from the text it heads ("add --type semantic") would be said twice.
+    kept = [p for i, p in enumerate(parts) if p and not any(q.startswith(p) for q in parts[i + 1:])]
+    return "\n".join(kept)
