@@ -52,6 +52,7 @@ class AppShell(QObject):
     def __init__(self, app: QApplication, boot: Boot, runner: OpRunner | None = None, tray: Tray | None = None) -> None:
         super().__init__()
         self.app, self.boot = app, boot
+        self._quitting = False
         self.runner = runner or OpRunner()
         self.tray = tray or Tray(self)
         self.ctx: UiContext | None = None
@@ -181,6 +182,11 @@ class AppShell(QObject):
             self.idle.reset()
 
     def quit(self) -> None:
+        # Without a tray, closing the window quits, and quitting closes the window: run once. A second
+        # run closed the store twice and crashed Qt inside app.quit().
+        if self._quitting:
+            return
+        self._quitting = True
         if self.hotkey is not None:
             self.hotkey.stop()
         if self.window is not None:

@@ -144,3 +144,17 @@ def test_screenshot_cli_renders_the_main_window(home, embedder, tmp_path) -> Non
     assert (img.width(), img.height()) == (1100, 700)
     assert not img.isNull() and len({img.pixel(x, 300) for x in range(0, 1100, 10)}) > 3  # not a blank window
     assert not (Path(home) / "settings.json").exists()  # a screenshot never marks onboarding done
+
+
+def test_without_a_tray_the_app_quits_cleanly(home, embedder) -> None:  # type: ignore[no-untyped-def]
+    """No tray (offscreen has none): closing the window quits, and quitting closes the window; the
+    two used to run each other twice and crash Qt (exit 139)."""
+    from reverie.core.store.keys import KeyOptions
+    from reverie.core.store.store import MemoryStore
+
+    with MemoryStore.open(home, KeyOptions(passphrase=os.environ["REVERIE_PASSPHRASE"]), embedder) as store:
+        store.add(SemanticMemory(name="Quit cleanly"))
+    proc = subprocess.run([sys.executable, "-m", "reverie", "gui", "--idle-probe", "0.2"], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "no system tray" in proc.stderr and '"ready_s"' in proc.stdout
