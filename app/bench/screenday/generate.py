@@ -93,7 +93,7 @@ def build_day(seed: int, size: str, folder: Path | None = None) -> dict[str, Any
             if shot.private:
                 sidecar["private"] = True
             (folder / f"{i:06d}.json").write_text(json.dumps(sidecar, ensure_ascii=False) + "\n", encoding="utf-8")
-        entry = {"file": name, "timestamp": shot.t.isoformat(), "app": shot.app, "title": shot.title,
+        entry: dict[str, Any] = {"file": name, "timestamp": shot.t.isoformat(), "app": shot.app, "title": shot.title,
                  "scene": shot.scene, "text": text}
         if shot.private:
             entry["private"] = True

@@ -198,7 +198,7 @@ class DayBuilder:
     def dwell(self, app: str, title: str, scene: str, state: State) -> None:
         """Unchanged screen except for a blinking caret: the near-duplicates change detection must absorb."""
         for i in range(self.scale.dwell):
-            blinking = replace(state, caret=i % 2 == 1) if hasattr(state, "caret") else state
+            blinking = replace(state, caret=i % 2 == 1) if hasattr(state, "caret") else state  # type: ignore[arg-type]
             self.shot(app, title, scene, blinking)
 
     def typing(self, text: str, step: int | None = None) -> list[str]:
