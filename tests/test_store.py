@@ -63,6 +63,23 @@ def test_wrong_passphrase_changes_nothing(home: Path, embedder) -> None:  # type
         assert store.count() == 1
 
 
+def test_a_store_from_a_newer_reverie_is_refused_untouched(home: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from reverie.core.store.migrations import MIGRATIONS, NewerStore
+
+    with MemoryStore.open(home, KeyOptions(passphrase=PASSPHRASE), embedder) as store:
+        store.add(SemanticMemory(name="x", summary="kept"))
+        store.write(lambda conn: conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}"))
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in home.rglob("*") if p.is_file()
+              and p.name != "reverie.lock"}
+    with pytest.raises(NewerStore, match="newer Reverie"):
+        MemoryStore.open(home, KeyOptions(passphrase=PASSPHRASE), embedder)
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in before} == before
+    from tests.conftest import run_cli
+
+    code, _, err = run_cli("search", "kept")
+    assert code == 2 and "newer Reverie" in err and "Traceback" not in err
+
+
 def test_second_instance_refused(home: Path, embedder) -> None:  # type: ignore[no-untyped-def]
     with (MemoryStore.open(home, KeyOptions(passphrase=PASSPHRASE), embedder),
           pytest.raises(StoreLocked, match="Another Reverie instance")):

@@ -154,12 +154,19 @@ MIGRATIONS: list[str] = [
 ]
 
 
+class NewerStore(RuntimeError):
+    """The store's schema is newer than this code: running it would misread or damage the data."""
+
+
 def migrate(conn: Any, upto: int | None = None) -> int:
     """Apply pending migrations in order, each in its own transaction. Returns the new version.
 
     `upto` stops at that version (a restore loads rows at their own schema version, then migrates).
     """
     (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > len(MIGRATIONS):
+        raise NewerStore(f"This data dir was written by a newer Reverie (store schema {version}; this version "
+                         f"knows up to {len(MIGRATIONS)}). Upgrade Reverie to open it; nothing was changed.")
     for number, script in enumerate(MIGRATIONS, start=1):
         if number <= version or (upto is not None and number > upto):
             continue
