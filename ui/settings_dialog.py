@@ -47,7 +47,7 @@ class SettingsDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Reverie settings")
-        self.setMinimumSize(620, 520)
+        self.setMinimumSize(780, 540)  # room for the model table without eliding names
         self._settings = copy.deepcopy(settings)
         s = self._settings
         tabs = QTabWidget()

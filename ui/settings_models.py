@@ -92,7 +92,7 @@ class ModelsPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(_NAME_COL, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(_STATE_COL, QHeaderView.ResizeMode.Interactive)  # long states elide
-        header.resizeSection(_STATE_COL, 170)
+        header.resizeSection(_STATE_COL, 230)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().setDefaultSectionSize(24)
