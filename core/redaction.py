@@ -121,6 +121,24 @@ def _cards(text: str) -> Iterator[Span]:
             yield m.start(), m.end(), "card"
 
 
+# A card number half typed into a payment field fails Luhn, yet it is most of a card number: next
+# to a card label (same line or the line above, where OCR puts field labels) groups of digits go.
+_CARD_LABEL = re.compile(r"(?i)\b(?:card\s*(?:number|no\.?|#)|credit\s*card|debit\s*card|visa|mastercard|"
+                         r"amex|cc\s*(?:number|no\.?|#)|pan)\b")
+_CARD_GROUPS = re.compile(r"(?<![\d.-])\d{4}(?:[ -]\d{1,4}){1,4}(?![\d-])")
+
+
+def _partial_cards(text: str) -> Iterator[Span]:
+    digits_text = _ocr_digits(text)
+    for m in _CARD_GROUPS.finditer(digits_text):
+        if len(re.sub(r"\D", "", m.group())) < 8 or not _CARD_PREFIX.match(m.group()):
+            continue
+        line_start, line_end = _line_bounds(text, m.start())
+        above = _line_bounds(text, line_start - 1)[0] if line_start > 0 else line_start
+        if _CARD_LABEL.search(text, above, line_end):
+            yield m.start(), m.end(), "card"
+
+
 def _line_bounds(text: str, pos: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
@@ -223,6 +241,7 @@ def _spans(text: str) -> list[Span]:
     for rank, (kind, pattern) in enumerate(_TOKENS, start=1):
         found += [(m.start(), m.end(), kind, rank) for m in pattern.finditer(text)]
     found += [(s, e, k, 20) for s, e, k in _cards(text)]
+    found += [(s, e, k, 21) for s, e, k in _partial_cards(text)]
     found += [(s, e, k, 30) for s, e, k in _values(text)]
     found.sort(key=lambda f: (f[0], f[0] - f[1], f[3]))  # leftmost, then longest, then most specific
     chosen: list[Span] = []

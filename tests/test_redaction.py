@@ -41,6 +41,9 @@ PEM_BODY = [
         # OCR splits long keys at glyph gaps and misreads 0 as o: the pieces still make one secret.
         ("OPENAI_API_KEY=sk- live-docJ2isAj IhKtJoRlgLKOmxgJTeKdNnF", "secret"),
         ("key shown once: sk- proj-Ab3dEf6h Ij9kLm2nOp5qRs8tUv1 copy it now", "secret"),
+        # Half typed into a payment form: fails Luhn, but the label says what it is.
+        ("Name on card\nSam Rivera\nCard number\n4661 3186 0913 909\nExpiry (MM/YY)", "card"),
+        ("Card number: 4661 3186 09", "card"),
     ],
 )
 def test_detects(text: str, kind: str) -> None:
@@ -72,6 +75,7 @@ def test_keeps_the_name_of_an_assignment() -> None:
         "See https://example.com/docs/configuration_manager_v2/index.html for details.",
         "Secret = Project Alpha Launch Plan 2026 and token: the quick brown fox jumps over",
         "skip sk- this is fine 2026 text",
+        "Invoice INV-2931 for $3,335.75 paid by card on 2026 0310; ticket 4412 7781 closed",
     ],
 )
 def test_leaves_ordinary_text_alone(text: str) -> None:
