@@ -4,6 +4,7 @@ Stages, each through the code path its CLI command uses:
   1. the generator renders the day (PNG frames + sidecars + day.json with facts, secrets, questions);
   2. `reverie ingest-frames`: privacy policy, change detection, RapidOCR, redaction, encrypted store;
   3. `reverie jobs run absorb` (forced, not gated by idle): the memory agents turn frames into memories;
+     then `dedup` and `knowledge_update`, the consolidation the scheduler runs while the user is away;
   4. `reverie ask` (the ChatAgent, `remember` off so earlier answers cannot feed later ones), with
      the clock set to the end of the synthetic day so "this morning" means that day;
   5. baselines with the same LLM: RAG over the stored OCR text, and the whole day's OCR text in
@@ -331,6 +332,13 @@ def _pipeline(day: Day, frames_dir: Path, home: Path, meter: MeteredLLM, fc_mete
         outcome = runner.run("absorb", "manual", force=True, on_item=absorbed)
         agents_s = time.perf_counter() - t0
         progress(f"absorb {outcome.status} in {agents_s:.0f} s: {store.count()} memories")
+        # The end of the day, as the scheduler would run it while the user is away: merge duplicates,
+        # then invalidate facts that later ones superseded (the day's knowledge updates).
+        meter.phase = "consolidation"
+        t0 = time.perf_counter()
+        consolidation = {job: runner.run(job, "manual", force=True).as_dict() for job in ("dedup", "knowledge_update")}
+        consolidation_s = time.perf_counter() - t0
+        progress(f"dedup + knowledge_update in {consolidation_s:.0f} s")
         frames = _frames(store)
         memories = _memories(store)
         storage = _storage(store, home)
@@ -349,8 +357,9 @@ def _pipeline(day: Day, frames_dir: Path, home: Path, meter: MeteredLLM, fc_mete
                    "stored": [{"file": s["file"], "id": s["id"]} for s in summary.stored],
                    "excluded": len(summary.excluded), "errors": summary.errors, "excluded_files": summary.excluded},
         "absorb": outcome.as_dict(),
+        "consolidation": consolidation,
         "timing": {"ingest_frames_s": round(ingest_s, 2), "ocr_s": round(ocr.seconds, 2), "ocr_calls": ocr.calls,
-                   "agents_s": round(agents_s, 2)},
+                   "agents_s": round(agents_s, 2), "consolidation_s": round(consolidation_s, 2)},
         "memories": {"count": len(memories), "by_type": _count_by(m["type"] for m in memories),
                      "examples": [m["text"][:200] for m in memories[:12]]},
         "memory_precision": _precision(day, memories, frames, stored_files, summary.unchanged),
