@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -216,34 +214,3 @@ def cmd_audit(args: argparse.Namespace) -> int:
         when = datetime.fromtimestamp(r["at"]).strftime("%Y-%m-%d %H:%M:%S")
         print(f"{when}  {r['status']}  {r['method']:<6} {r['path']}  {r['token'] or '-'}")
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m reverie.cmd_api …`: these commands alone (what tests use until cli.py wires them)."""
-    import logging
-
-    from reverie.errors import explain
-
-    parser = argparse.ArgumentParser(prog="reverie")
-    register(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if getattr(args, "handler", None) is None:
-        parser.print_help()
-        return 0
-    try:
-        code: int = args.handler(args)
-    except UserFacingError as exc:
-        print(f"reverie: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except Exception as exc:
-        message = explain(exc)
-        if message is None:
-            raise
-        print(f"reverie: {message}", file=sys.stderr)
-        return 2
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

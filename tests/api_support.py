@@ -3,7 +3,6 @@ frames with thumbnails, and the CLI entry for the API commands."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import subprocess
@@ -93,18 +92,8 @@ def add_frame(store: MemoryStore, fid: str, at: datetime, thumb: bytes | None, t
         (fid, ts(at), "Firefox", "Release notes", text, blob, len(thumb or b""))))
 
 
-def cli_wired() -> bool:
-    """Whether cli.py registers the API commands yet (until then the tests use cmd_api directly)."""
-    from reverie.cli import build_parser
-
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return "serve" in sub.choices
-
-
 def reverie_cmd(*args: str) -> list[str]:
-    module = "reverie" if cli_wired() else "reverie.cmd_api"
-    return [sys.executable, "-m", module, *args]
+    return [sys.executable, "-m", "reverie", *args]
 
 
 def run_reverie(*args: str, timeout: float = 180) -> tuple[int, str, str]:
