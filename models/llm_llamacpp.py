@@ -8,8 +8,8 @@ from collections.abc import Generator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reverie.core.protocols import ChatMessage, Completion, LLMError, Usage
-from reverie.models.structured_output import RawReply, complete_structured
+from reverie.core.protocols import ChatMessage, Completion, LLMError
+from reverie.models.structured_output import RawReply, as_dicts, complete_structured, reply_from_completion
 
 if TYPE_CHECKING:  # llama_cpp is heavy (native library); import it only when the model loads
     from llama_cpp import Llama
@@ -123,20 +123,14 @@ class LlamaCppLLM:
         with self._run_lock:
             try:
                 result: Any = llama.create_chat_completion(
-                    messages=_as_dicts(messages),  # type: ignore[arg-type]
+                    messages=as_dicts(messages),  # type: ignore[arg-type]
                     response_format=response_format,  # type: ignore[arg-type]
                     max_tokens=max_tokens,
                     temperature=temperature,
                 )
             except (ValueError, RuntimeError) as exc:  # e.g. prompt longer than the context
                 raise LLMError(f"{self.name}: generation failed: {exc}") from exc
-        choice = result["choices"][0]
-        usage = result.get("usage") or {}
-        return RawReply(
-            text=choice["message"].get("content") or "",
-            usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), 1),
-            truncated=choice.get("finish_reason") == "length",
-        )
+        return reply_from_completion(result)
 
     def stream(
         self,
@@ -150,7 +144,7 @@ class LlamaCppLLM:
         with self._run_lock:
             try:
                 chunks: Any = llama.create_chat_completion(
-                    messages=_as_dicts(messages),  # type: ignore[arg-type]
+                    messages=as_dicts(messages),  # type: ignore[arg-type]
                     max_tokens=max_tokens,
                     temperature=temperature,
                     stream=True,
@@ -166,6 +160,3 @@ class LlamaCppLLM:
         # Tokenising reads only the vocabulary, so it needs no run lock (and may run mid-stream).
         return len(self.load().tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
-
-def _as_dicts(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
-    return [{"role": m.role, "content": m.content} for m in messages]

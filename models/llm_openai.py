@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from reverie.core.protocols import ChatMessage, Completion, LLMError, Usage
-from reverie.models.structured_output import RawReply, complete_structured
+from reverie.core.protocols import ChatMessage, Completion, LLMError
+from reverie.models.structured_output import RawReply, as_dicts, complete_structured, reply_from_completion
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class OpenAICompatLLM:
         base = {"model": self._model, "max_tokens": max_tokens, "temperature": temperature}
         if schema is None:
             try:
-                reply = self._chat({**base, "messages": _as_dicts(messages)})
+                reply = self._chat({**base, "messages": as_dicts(messages)})
             except _Rejected as exc:
                 raise LLMError(f"{self.name}: server rejected the request: {exc}") from exc
             return Completion(text=reply.text, usage=reply.usage)
@@ -98,7 +98,7 @@ class OpenAICompatLLM:
         rejection: _Rejected | None = None
         for index in range(start, len(_MODES)):
             mode = _MODES[index]
-            payload = {**base, "messages": _as_dicts(_with_hint(messages, schema, mode))}
+            payload = {**base, "messages": as_dicts(_with_hint(messages, schema, mode))}
             response_format = _response_format(mode, schema)
             if response_format is not None:
                 payload["response_format"] = response_format
@@ -128,17 +128,9 @@ class OpenAICompatLLM:
         if response.status_code >= 500:
             raise LLMError(f"{self.name}: server error HTTP {response.status_code}: {response.text[:300]}")
         try:
-            body = response.json()
-            choice = body["choices"][0]
-            text = choice["message"].get("content") or ""
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            return reply_from_completion(response.json())
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise LLMError(f"{self.name}: unexpected response from {url}: {response.text[:300]}") from exc
-        usage = body.get("usage") or {}
-        return RawReply(
-            text=text,
-            usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), 1),
-            truncated=choice.get("finish_reason") == "length",
-        )
 
     def stream(
         self,
@@ -150,7 +142,7 @@ class OpenAICompatLLM:
         url = f"{self._api_base}/chat/completions"
         payload = {
             "model": self._model,
-            "messages": _as_dicts(messages),
+            "messages": as_dicts(messages),
             "max_tokens": max_tokens,
             "temperature": temperature,
             "stream": True,
@@ -265,6 +257,3 @@ def _sse_text(lines: Iterator[str], name: str) -> Iterator[str]:
         if piece:
             yield piece
 
-
-def _as_dicts(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
-    return [{"role": m.role, "content": m.content} for m in messages]

@@ -33,6 +33,23 @@ class RawReply:
 Sender = Callable[[Sequence[ChatMessage]], RawReply]
 
 
+def as_dicts(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
+    """Chat messages in the OpenAI wire format, which llama.cpp's chat API takes too."""
+    return [{"role": m.role, "content": m.content} for m in messages]
+
+
+def reply_from_completion(body: Mapping[str, Any]) -> RawReply:
+    """A RawReply from an OpenAI-format chat completion (llama.cpp returns the same shape).
+    KeyError / IndexError / TypeError when the body is not one: callers say where it came from."""
+    choice = body["choices"][0]
+    usage = body.get("usage") or {}
+    return RawReply(
+        text=choice["message"].get("content") or "",
+        usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), 1),
+        truncated=choice.get("finish_reason") == "length",
+    )
+
+
 def complete_structured(
     send: Sender,
     messages: Sequence[ChatMessage],
