@@ -11,18 +11,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import numpy as np
-
 from reverie.core.consolidation import llm_judge
 from reverie.core.consolidation.dedup_rules import Verdict, judge, pair_text
 from reverie.core.consolidation.jobs_base import JobContext
+from reverie.core.consolidation.scan import LIVE_SQL, visit_live
 from reverie.core.types import Memory, MemoryType
 
 log = logging.getLogger(__name__)
 NAME = "dedup"
 TYPES = (MemoryType.EPISODIC, MemoryType.SEMANTIC, MemoryType.PROCEDURAL, MemoryType.RESOURCE)
 _TYPE_SQL = ",".join(f"'{t.value}'" for t in TYPES)
-_LIVE = "m.archived = 0 AND m.invalid_at IS NULL"
 
 
 def run(ctx: JobContext) -> None:
@@ -31,24 +29,7 @@ def run(ctx: JobContext) -> None:
         ctx.detail["mode"] = "exact text only (no vector index)"
         _exact_only(ctx)
         return
-    cursor = int(ctx.cursor() or 0)
-    conn = store.read_conn()
-    ctx.total = int(conn.execute(f"SELECT count(*) FROM memories m WHERE m.seq > ? AND m.type IN ({_TYPE_SQL}) "
-                                 f"AND {_LIVE}", (cursor,)).fetchone()[0])
-    while True:
-        rows = conn.execute(
-            f"SELECT m.seq, m.id, e.vec FROM memories m JOIN embeddings e ON e.seq = m.seq "
-            f"WHERE m.seq > ? AND m.type IN ({_TYPE_SQL}) AND {_LIVE} ORDER BY m.seq LIMIT ?",
-            (cursor, ctx.config.batch)).fetchall()
-        if not rows:
-            break
-        for _, mem_id, blob in rows:
-            mem = store.get(mem_id)  # fresh: an earlier merge in this batch may have absorbed it
-            if mem is not None and not mem.archived and mem.invalid_at is None:
-                _visit(ctx, mem, np.frombuffer(blob, dtype=np.float32))
-            ctx.item()
-        cursor = int(rows[-1][0])
-        ctx.set_cursor(str(cursor))
+    visit_live(ctx, TYPES, lambda mem, vec: _visit(ctx, mem, vec))
 
 
 def _visit(ctx: JobContext, mem: Memory, vec: Any) -> None:
@@ -111,7 +92,7 @@ def merge(ctx: JobContext, keeper: Memory, gone: Memory) -> None:
 def _exact_only(ctx: JobContext) -> None:
     conn = ctx.store.read_conn()
     groups = conn.execute(
-        f"SELECT group_concat(m.id) FROM memories m WHERE m.type IN ({_TYPE_SQL}) AND {_LIVE} "
+        f"SELECT group_concat(m.id) FROM memories m WHERE m.type IN ({_TYPE_SQL}) AND {LIVE_SQL} "
         "GROUP BY m.type, m.content_hash HAVING count(*) > 1").fetchall()
     ctx.total = len(groups)
     for (ids,) in groups:

@@ -7,17 +7,15 @@ correction. Resumable like dedup (seq cursor per batch); invalidating is idempot
 
 from __future__ import annotations
 
-import numpy as np
-
 from reverie.core.consolidation import llm_judge
 from reverie.core.consolidation.dedup_rules import pair_text, when
 from reverie.core.consolidation.jobs_base import JobContext
+from reverie.core.consolidation.scan import visit_live
 from reverie.core.consolidation.update_rules import Relation, relation
 from reverie.core.protocols import FloatArray
 from reverie.core.types import Memory, MemoryType
 
 NAME = "knowledge_update"
-_LIVE = "m.archived = 0 AND m.invalid_at IS NULL"
 
 
 def run(ctx: JobContext) -> None:
@@ -25,24 +23,7 @@ def run(ctx: JobContext) -> None:
     if store.index is None:
         ctx.error("no vector index: knowledge updates need embeddings to find candidates")
         return
-    cursor = int(ctx.cursor() or 0)
-    conn = store.read_conn()
-    ctx.total = int(conn.execute(f"SELECT count(*) FROM memories m WHERE m.seq > ? AND m.type = 'semantic' "
-                                 f"AND {_LIVE}", (cursor,)).fetchone()[0])
-    while True:
-        rows = conn.execute(
-            f"SELECT m.seq, m.id, e.vec FROM memories m JOIN embeddings e ON e.seq = m.seq "
-            f"WHERE m.seq > ? AND m.type = 'semantic' AND {_LIVE} ORDER BY m.seq LIMIT ?",
-            (cursor, ctx.config.batch)).fetchall()
-        if not rows:
-            break
-        for _, mem_id, blob in rows:
-            mem = store.get(mem_id)
-            if mem is not None and mem.invalid_at is None and not mem.archived:
-                _visit(ctx, mem, np.frombuffer(blob, dtype=np.float32))
-            ctx.item()
-        cursor = int(rows[-1][0])
-        ctx.set_cursor(str(cursor))
+    visit_live(ctx, (MemoryType.SEMANTIC,), lambda mem, vec: _visit(ctx, mem, vec))
 
 
 def _visit(ctx: JobContext, mem: Memory, vec: FloatArray) -> None:
