@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,15 +53,51 @@ def register(sub: Any) -> None:
     p.add_argument("--n", type=int, default=100_000)
     p.add_argument("--queries", type=int, default=200)
 
-    p = add("qa", "LOCOMO QA: answers from memories vs full context (F1)",
-            lambda a: ((a.data, a.limit, a.llm_url, a.llm_model), {"sessions": a.sessions}))
+    p = add("qa", "LOCOMO QA: answers from memories vs full context (F1 per category)",
+            lambda a: ((a.data, a.limit, a.llm_url, a.llm_model), {
+                "sessions": a.sessions, "conversations": a.conversations, "categories": a.categories, "seed": a.seed,
+                "batch_turns": a.batch_turns, "n_ctx": a.n_ctx, "full_context_n_ctx": a.full_context_n_ctx,
+                "threads": a.threads, "full_context": not a.no_full_context, "plots": a.plots, "out": a.out,
+                "resume": a.resume, "report_only": a.report_only, "progress": _stderr}))
     p.add_argument("--data", type=Path, required=True)
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--sessions", type=int, default=2)
-    p.add_argument("--llm-url")
+    p.add_argument("--limit", type=int, default=20, help="questions per conversation, stratified by category (0 = all)")
+    p.add_argument("--sessions", type=int, default=2, help="first N sessions of each conversation (0 = all)")
+    p.add_argument("--conversations", type=int, default=1, help="first N conversations of the file (0 = all)")
+    p.add_argument("--categories", default="1,2,3,4,5", help="LOCOMO categories to ask, e.g. 1,2,4")
+    p.add_argument("--seed", type=int, default=7, help="seed of the stratified question sample")
+    p.add_argument("--batch-turns", type=int, default=10, help="turns per ingest batch (0 = one per session)")
+    p.add_argument("--n-ctx", type=int, default=4096, help="context of the model the memory agents use")
+    p.add_argument("--full-context-n-ctx", type=int, default=32768, help="context of the full-context baseline")
+    p.add_argument("--threads", type=int)
+    p.add_argument("--no-full-context", action="store_true", help="skip the full-context baseline")
+    p.add_argument("--plots", type=Path, help="write PNG plots into this folder")
+    p.add_argument("--resume", action="store_true", help="continue from OUT.partial after an interruption")
+    p.add_argument("--report-only", action="store_true", help="results so far from OUT.partial (no model runs)")
+    p.add_argument("--llm-url", help="OpenAI-compatible server (e.g. python -m llama_cpp.server) instead of in-process")
     p.add_argument("--llm-model")
 
     add("capture", "capture pipeline costs on synthetic screens", lambda a: ((), {}))
+
+    def screenday(a: argparse.Namespace) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (), {"size": a.size, "seed": a.seed, "llm_url": a.llm_url, "llm_model": a.llm_model,
+                    "out_dir": a.out_dir, "plots": a.plots, "max_frames": a.max_frames,
+                    "max_questions": a.max_questions}
+
+    p = add("screenday", "synthetic screen day end to end: ingest-frames, absorb, ask vs RAG and full context",
+            screenday)
+    p.set_defaults(handler=lambda a: _run("screenday.run", screenday, a))  # a package: run() is in .run
+    p.add_argument("--size", default="tiny", choices=["tiny", "small", "report"])
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--llm-url")
+    p.add_argument("--llm-model")
+    p.add_argument("--out", type=Path, dest="out_dir", help="keep the day, data dir and result.json here")
+    p.add_argument("--plots", type=Path, help="write the report PNGs here")
+    p.add_argument("--max-frames", type=int, default=0, help="only the first N frames (0 = all)")
+    p.add_argument("--max-questions", type=int, default=0, help="at most N questions, spread over types (0 = all)")
+
+
+def _stderr(message: str) -> None:  # qa progress: long runs show they are alive, stdout stays JSON
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
 
 def _run(name: str, call: Call, a: argparse.Namespace) -> int:
