@@ -437,7 +437,7 @@ def rescore(out_dir: Path, plots: Path | None = None) -> dict[str, Any]:
 
         with MemoryStore.open(out / "home", KeyOptions(passphrase=PASSPHRASE, use_keystore=False),
                               OnnxEmbedder()) as store:
-            agent = ChatAgent(store, None)  # retrieval only: no model call
+            agent = ChatAgent(store, None)  # type: ignore[arg-type]  # retrieval only: no model call
             for row in result["questions"]:
                 if row["type"] not in _NOT_SHOWN:
                     row["gold_in_retrieved"] = _gold_in_retrieved(agent, row["question"],
