@@ -30,7 +30,9 @@ else  # not a git checkout (e.g. a CI tarball): everything but the usual build a
   tar --exclude=./.venv --exclude=./build --exclude=./dist --exclude=./.git --exclude='*.egg-info' \
       --exclude='__pycache__' -cf - . | tar -xf - -C "$WORK/tree"
 fi
-"$PY" -m pip wheel -q --no-deps --no-build-isolation -w "$WORK/wheel" "$WORK/tree"
+# Build isolation: pyproject's build-system (setuptools >= 77 for the SPDX licence string), not
+# whatever setuptools the venv was born with (65 in a fresh Python 3.11 venv).
+"$PY" -m pip wheel -q --no-deps -w "$WORK/wheel" "$WORK/tree"
 "$PY" -m zipfile -e "$WORK"/wheel/reverie-*.whl "$WORK/src"
 
 overlay=""

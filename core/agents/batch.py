@@ -82,36 +82,13 @@ def pending_batch(store: MemoryStore, max_messages: int = 10, max_frames: int = 
     # Blank frames (images, video) are left out in SQL: filtered after LIMIT, a run of them at the head
     # would hide every frame behind them.
     sources += [
-        Source(f"frame:{fid}", frame_view(text, _previous_text(conn, when, app, title)), dt(when), app=app,
-               title=title)
+        Source(f"frame:{fid}", text[:FRAME_TEXT_CHARS], dt(when), app=app, title=title)
         for fid, when, app, title, text in conn.execute(
             "SELECT id, captured_at, app, title, text FROM frames WHERE processed = 0 AND trim(text) != '' "
             "ORDER BY captured_at LIMIT ?", (max_frames,))
     ]
     sources.sort(key=lambda s: s.occurred_at.timestamp() if s.occurred_at else 0.0)
     return Batch(sources)
-
-
-def _previous_text(conn: Any, when: float, app: str | None, title: str | None) -> str | None:
-    row = conn.execute("SELECT text FROM frames WHERE captured_at < ? AND app IS ? AND title IS ? "
-                       "ORDER BY captured_at DESC LIMIT 1", (when, app, title)).fetchone()
-    return None if row is None else str(row[0])
-
-
-def frame_view(text: str, previous: str | None) -> str:
-    """What the agents read of a frame: lines new since the window's previous frame first.
-
-    Frames are cut to FRAME_TEXT_CHARS, and a window's head is mostly chrome (menus, channel lists,
-    inbox columns) that the agents already saw; the new message or typed line would fall past the
-    cut. Lines seen before follow as context, in screen order."""
-    if previous is None:
-        return text[:FRAME_TEXT_CHARS]
-    seen = set(previous.splitlines())
-    lines = text.splitlines()
-    novel = [ln for ln in lines if ln not in seen]
-    if not novel or len(novel) == len(lines):
-        return text[:FRAME_TEXT_CHARS]
-    return "\n".join(novel + [ln for ln in lines if ln in seen])[:FRAME_TEXT_CHARS]
 
 
 def mark_processed(store: MemoryStore, batch: Batch) -> None:
