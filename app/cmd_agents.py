@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,24 +45,15 @@ def add_llm_options(p: argparse.ArgumentParser) -> None:
 def build_llm(args: argparse.Namespace) -> Any:
     """The LLM the user asked for: a server with --llm-url, else a local GGUF (settings or bundled)."""
     from reverie.core.protocols import LLMError
-    from reverie.models.llm_factory import make_llm
-    from reverie.models.model_manager import ModelError, resolve_default_llm
-    from reverie.paths import models_dir, reverie_home
+    from reverie.models.model_manager import ModelError
+    from reverie.paths import reverie_home
+    from reverie.services import llm_from_settings
     from reverie.settings import Settings
 
-    settings = Settings.load(reverie_home())
-    n_ctx = args.n_ctx or settings.llm_n_ctx
-    url = args.llm_url or (settings.llm_url if settings.llm_backend == "openai" else None)
+    home = reverie_home()
     try:
-        if url:
-            model = args.llm_model or settings.llm_model
-            if not model:
-                raise UserFacingError("--llm-url needs --llm-model (the model name on that server)")
-            return make_llm("openai", url=url, model=model, n_ctx=n_ctx,
-                            api_key=os.environ.get("REVERIE_LLM_API_KEY"))
-        info = resolve_default_llm(models_dir(), args.llm_model or settings.llm_model_path)
-        return make_llm("llamacpp", model_path=info.path, n_ctx=n_ctx, threads=args.threads,
-                        n_gpu_layers=settings.llm_n_gpu_layers)
+        return llm_from_settings(Settings.load(home), home, url=args.llm_url, model=args.llm_model,
+                                 n_ctx=args.n_ctx, threads=args.threads)
     except (ModelError, LLMError) as exc:
         raise UserFacingError(f"no usable LLM: {exc}") from exc
 

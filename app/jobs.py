@@ -96,16 +96,11 @@ def settings_llm_factory(settings: Settings, home: Path) -> Callable[[], LLM | N
 
 def _build_llm(settings: Settings, home: Path) -> LLM | None:
     from reverie.core.protocols import LLMError
-    from reverie.models.llm_factory import make_llm
-    from reverie.models.model_manager import ModelError, resolve_default_llm
-    from reverie.paths import models_dir
+    from reverie.models.model_manager import ModelError
+    from reverie.services import llm_from_settings
 
     try:
-        if settings.llm_backend == "openai":
-            return make_llm("openai", url=settings.llm_url, model=settings.llm_model, n_ctx=settings.llm_n_ctx)
-        info = resolve_default_llm(models_dir(home), settings.llm_model_path)
-        return make_llm("llamacpp", model_path=info.path, n_ctx=settings.llm_n_ctx,
-                        n_gpu_layers=settings.llm_n_gpu_layers)
+        return llm_from_settings(settings, home)  # type: ignore[return-value]
     except (LLMError, ModelError, OSError, ImportError) as exc:
         log.warning("background jobs run without an LLM: %s", exc)
         return None

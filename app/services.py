@@ -45,3 +45,27 @@ def open_store(home: Path | None = None, *, with_embedder: bool = True,
     return MemoryStore.open(home, key_options(settings, home, interactive=interactive),
                             embedder,  # type: ignore[arg-type]
                             index)
+
+
+def llm_from_settings(settings: Settings, home: Path | None = None, *, url: str | None = None,
+                      model: str | None = None, n_ctx: int | None = None, threads: int | None = None) -> object:
+    """The LLM the settings name: an OpenAI-compatible server, else a local GGUF (chosen or bundled).
+
+    `url` / `model` / `n_ctx` / `threads` override the settings (CLI flags). Raises LLMError,
+    ModelError or OSError; each caller decides what a missing model means for it."""
+    from reverie.models.llm_factory import make_llm
+    from reverie.models.model_manager import ModelError, resolve_default_llm
+    from reverie.paths import models_dir
+
+    home = home or reverie_home()
+    n_ctx = n_ctx or settings.llm_n_ctx
+    url = url or (settings.llm_url if settings.llm_backend == "openai" else None)
+    if url:
+        name = model or settings.llm_model
+        if not name:
+            raise ModelError("an OpenAI-compatible server needs a model name (--llm-model, or `reverie models use "
+                             "--url URL --model NAME`)")
+        return make_llm("openai", url=url, model=name, n_ctx=n_ctx, api_key=os.environ.get("REVERIE_LLM_API_KEY"))
+    info = resolve_default_llm(models_dir(home), model or settings.llm_model_path)
+    return make_llm("llamacpp", model_path=info.path, n_ctx=n_ctx, threads=threads,
+                    n_gpu_layers=settings.llm_n_gpu_layers)

@@ -112,16 +112,9 @@ def default_factory(store: MemoryStore, settings: Settings, home: Path) -> Answe
 
 def _make_llm(settings: Settings, home: Path) -> Any:
     from reverie.core.protocols import LLMError
-    from reverie.models.llm_factory import make_llm
+    from reverie.services import llm_from_settings
 
     try:
-        if settings.llm_backend == "openai":
-            return make_llm("openai", url=settings.llm_url, model=settings.llm_model, n_ctx=settings.llm_n_ctx)
-        from reverie.models.model_manager import resolve_default_llm
-        from reverie.paths import models_dir
-
-        info = resolve_default_llm(models_dir(home), settings.llm_model_path)
-        return make_llm("llamacpp", model_path=info.path, n_gpu_layers=settings.llm_n_gpu_layers,
-                        n_ctx=settings.llm_n_ctx)
-    except (LLMError, OSError, RuntimeError) as exc:
+        return llm_from_settings(settings, home)
+    except (LLMError, OSError, RuntimeError) as exc:  # ModelError is a RuntimeError
         raise AnswererUnavailable(f"no language model is available: {exc}") from exc
